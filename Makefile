@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both build the virtual environment first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint lab bench sandbox clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# Runs the marketing notebook against the embedded sandbox and writes an HTML report with its charts.
+demo: $(STAMP)
+	$(BIN)/python -m hubspot_nb.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check hubspot_nb tests benchmarks
+	$(BIN)/ruff format --check hubspot_nb tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q --basetemp=.pytest_tmp
+
+# JupyterLab on notebooks/ with a sandbox running beside it.
+lab: $(STAMP)
+	$(BIN)/python -m hubspot_nb.demo --lab
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+sandbox: $(STAMP)
+	$(BIN)/hubspot-nb sandbox
+
+clean:
+	rm -rf $(VENV) .pytest_tmp build *.egg-info

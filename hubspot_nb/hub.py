@@ -1,0 +1,226 @@
+"""``Hub``: one connection to one HubSpot portal, and the data helpers analysts call on it.
+
+A Hub can exist before it is connected: ``login()`` returns one at once and the login widget
+connects it when the user finishes; until then every data call raises ``NotLoggedIn`` with a
+message that points at the widget. The data helpers are thin: the work lives in ``crm`` (CRM
+objects, search, properties), ``marketing`` (emails, events, campaigns, forms, traffic) and
+``store`` (Parquet streaming and the incremental local cache), all on top of ``client``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotLoggedIn
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .client import HubSpotClient
+    from .token import Token
+
+DEFAULT_API_BASE = "https://api.hubapi.com"
+
+
+@dataclass
+class PortalInfo:
+    """Who is connected: filled from the token response, introspection or account details."""
+
+    hub_id: int | None = None
+    hub_domain: str | None = None
+    user: str | None = None  # e-mail of the user who authorized the app, when HubSpot says
+    user_id: int | None = None
+    app_id: int | None = None
+    scopes: list[str] = field(default_factory=list)
+    token_kind: str = "oauth"  # "oauth" or "private-app"
+
+    def describe(self) -> str:
+        who = f" as {self.user}" if self.user else ""
+        where = self.hub_domain or f"portal {self.hub_id}"
+        return f"{where} (hub id {self.hub_id}){who}"
+
+
+class Hub:
+    """A HubSpot portal you can pull DataFrames from. Get one from ``hnb.login()`` or ``hnb.connect()``."""
+
+    def __init__(
+        self,
+        token: Token | None = None,
+        *,
+        api_base: str = DEFAULT_API_BASE,
+        info: PortalInfo | None = None,
+        progress: bool = True,
+        sandbox: Any = None,
+    ) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.progress = progress  # show tqdm bars on long pulls
+        self.sandbox = sandbox  # the embedded sandbox this hub talks to, if any
+        self._token = token
+        self.info = info or PortalInfo()
+        self._client: HubSpotClient | None = None
+        self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}  # per-hub caches (property catalogues, owners …)
+        self._pending_message = (
+            "Not logged in yet. Finish the login in the widget shown by hnb.login() "
+            "(click Authorize, approve, paste what HubSpot shows, click Connect), then run this cell again."
+        )
+
+    # -- connection ------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._token is not None
+
+    @property
+    def token(self) -> Token:
+        if self._token is None:
+            raise NotLoggedIn(self._pending_message)
+        return self._token
+
+    def _connect(self, token: Token, info: PortalInfo) -> None:
+        """Called by the login flow (widget or prompt) once the user is connected."""
+        with self._lock:
+            self._token = token
+            self.info = info
+            self._client = None
+            self._cache.clear()
+
+    @property
+    def client(self) -> HubSpotClient:
+        """The HTTP client every helper uses (Bearer auth, retries, rate limits, paging)."""
+        with self._lock:
+            if self._client is None:
+                from .client import HubSpotClient
+
+                self._client = HubSpotClient(self.token, api_base=self.api_base)
+            return self._client
+
+    def __repr__(self) -> str:
+        if not self.connected:
+            return "<Hub: not logged in yet>"
+        token = self._token
+        expiry = ""
+        if token is not None and getattr(token, "expires_at", None) is not None:
+            expiry = f", token expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
+        return f"<Hub {self.info.describe()}{expiry}>"
+
+    # -- CRM ---------------------------------------------------------------------------------
+    def contacts(self, properties: Any = None, since: Any = None, limit: int | None = None,
+                 archived: bool = False, associations: list[str] | None = None, labels: bool = False,
+                 chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
+        return self.objects("contacts", properties, since, limit, archived, associations, labels, chunksize)
+
+    def companies(self, properties: Any = None, since: Any = None, limit: int | None = None,
+                  archived: bool = False, associations: list[str] | None = None, labels: bool = False,
+                  chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Companies as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
+        return self.objects("companies", properties, since, limit, archived, associations, labels, chunksize)
+
+    def deals(self, properties: Any = None, since: Any = None, limit: int | None = None,
+              archived: bool = False, associations: list[str] | None = None, labels: bool = False,
+              chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Deals as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
+        return self.objects("deals", properties, since, limit, archived, associations, labels, chunksize)
+
+    def objects(self, object_type: str, properties: Any = None, since: Any = None, limit: int | None = None,
+                archived: bool = False, associations: list[str] | None = None, labels: bool = False,
+                chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Records of any CRM object type as a typed DataFrame, index ``id``.
+
+        properties: None (HubSpot's default set), a list of names, or "all" (every property).
+        since: only records modified since then (datetime, date or ISO string); uses search.
+        limit: at most this many rows. archived: only archived records.
+        associations: object types whose associated ids become columns (``companies`` and
+        ``primary_company`` …). labels: show labels instead of internal names and values.
+        chunksize: return an iterator of DataFrames of about this many rows instead of one frame.
+        """
+        from . import crm
+
+        return crm.objects(self, object_type, properties=properties, since=since, limit=limit,
+                           archived=archived, associations=associations, labels=labels, chunksize=chunksize)
+
+    def search(self, object_type: str, filters: Any = None, properties: Any = None, sort: Any = None,
+               limit: int | None = None, query: str | None = None, labels: bool = False) -> pd.DataFrame:
+        """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
+        or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap."""
+        from . import crm
+
+        return crm.search(self, object_type, filters=filters, properties=properties, sort=sort,
+                          limit=limit, query=query, labels=labels)
+
+    def properties(self, object_type: str) -> pd.DataFrame:
+        """The property catalogue of an object type: name, label, type, fieldType, options …"""
+        from . import crm
+
+        return crm.properties_frame(self, object_type)
+
+    def associations(self, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
+        """A link table ``from_id, to_id, type`` between two object types."""
+        from . import crm
+
+        return crm.associations(self, from_type, to_type, ids=ids)
+
+    def to_parquet(self, object_type: str, path: Any, properties: Any = None, since: Any = None,
+                   archived: bool = False, chunksize: int = 10_000) -> Any:
+        """Stream a pull to a Parquet dataset (one file per chunk): memory stays flat."""
+        from . import store
+
+        return store.to_parquet(self, object_type, path, properties=properties, since=since,
+                                archived=archived, chunksize=chunksize)
+
+    def sync(self, object_type: str, properties: Any = None, path: Any = None) -> pd.DataFrame:
+        """A local copy of ``object_type`` kept up to date incrementally: the first call pulls
+        everything, later calls fetch only what changed since the last one."""
+        from . import store
+
+        return store.sync(self, object_type, properties=properties, path=path)
+
+    # -- marketing -----------------------------------------------------------------------------
+    def marketing_emails(self, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
+        """One row per marketing email, statistics flattened to numeric columns."""
+        from . import marketing
+
+        return marketing.marketing_emails(self, stats=stats, since=since, archived=archived)
+
+    def email_statistics(self, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
+        """Aggregate e-mail statistics per email and campaign, or a time series per interval."""
+        from . import marketing
+
+        return marketing.email_statistics(self, start, end, interval=interval)
+
+    def email_events(self, start: Any, end: Any, event_types: Any = None, email_id: Any = None) -> pd.DataFrame:
+        """One row per send/delivery/open/click/bounce … event in ``[start, end)``."""
+        from . import marketing
+
+        return marketing.email_events(self, start, end, event_types=event_types, email_id=email_id)
+
+    def campaigns(self, start: Any = None, end: Any = None, revenue: bool = False,
+                  attribution_model: str = "LINEAR") -> pd.DataFrame:
+        """Campaigns with their metrics (and revenue with ``revenue=True``)."""
+        from . import marketing
+
+        return marketing.campaigns(self, start=start, end=end, revenue=revenue,
+                                   attribution_model=attribution_model)
+
+    def forms(self) -> pd.DataFrame:
+        """The portal's forms."""
+        from . import marketing
+
+        return marketing.forms(self)
+
+    def form_submissions(self, form_id: str | None = None, since: Any = None) -> pd.DataFrame:
+        """One row per form submission, submitted values as columns."""
+        from . import marketing
+
+        return marketing.form_submissions(self, form_id=form_id, since=since)
+
+    def traffic(self, breakdown: str = "sources", period: str = "total", start: Any = None,
+                end: Any = None) -> pd.DataFrame:
+        """Website traffic from HubSpot's analytics reports."""
+        from . import marketing
+
+        return marketing.traffic(self, breakdown=breakdown, period=period, start=start, end=end)
+

@@ -1,0 +1,116 @@
+"""The sandbox's settings: data sizes, behaviour knobs and the two profiles.
+
+Knobs in ``RUNTIME_KNOBS`` can be changed while the sandbox runs (``POST /_sandbox/config``);
+the others (seed, data sizes, host, port) are fixed when it starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+CLIENT_ID = "sandbox-client-id"
+CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - the sandbox's public, built-in demo app
+
+RUNTIME_KNOBS = (
+    "latency_ms",
+    "per_record_ms",
+    "fault_rate",
+    "fault_kinds",
+    "token_lifetime_s",
+    "burst",
+    "burst_window_ms",
+    "search_rps",
+    "rotate_refresh_tokens",
+    "code_lifetime_s",
+)
+
+FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
+
+
+@dataclass
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8750
+    public_url: str | None = None  # base URL browsers use (e.g. behind jupyter-server-proxy)
+    seed: int = 7
+    profile: str = "fast"
+    # data sizes
+    contacts: int = 2_000
+    companies: int = 400
+    deals: int = 800
+    tickets: int = 300
+    custom_properties: int = 320  # per object type, on top of the standard ones
+    emails: int = 40
+    campaigns: int = 12
+    forms: int = 8
+    # behaviour knobs
+    latency_ms: float = 0.0  # fixed latency per request
+    per_record_ms: float = 0.0  # extra latency per record returned
+    fault_rate: float = 0.0  # share of API requests that get an injected fault
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
+    token_lifetime_s: float = 1800.0
+    code_lifetime_s: float = 300.0
+    burst: int = 0  # requests per burst window per token; 0 = unlimited
+    burst_window_ms: int = 10_000
+    search_rps: int = 0  # search requests per second per token; 0 = unlimited
+    rotate_refresh_tokens: bool = False
+    private_tokens: list[str] = field(default_factory=list)
+
+    def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
+        """Apply ``changes`` (validated), return the names changed. Raises ValueError on bad input."""
+        names = {f.name: f for f in dataclasses.fields(self)}
+        applied = []
+        for key, value in changes.items():
+            if key not in names or (runtime_only and key not in RUNTIME_KNOBS):
+                allowed = RUNTIME_KNOBS if runtime_only else tuple(names)
+                raise ValueError(f"unknown setting {key!r}; valid settings: {', '.join(allowed)}")
+            current = getattr(self, key)
+            try:
+                if isinstance(current, bool):
+                    if not isinstance(value, bool):
+                        raise TypeError
+                    new: Any = value
+                elif isinstance(current, tuple):
+                    new = tuple(str(v) for v in value)
+                    bad = [k for k in new if k not in FAULT_KINDS]
+                    if bad:
+                        raise ValueError(f"unknown fault kinds {bad}; valid: {', '.join(FAULT_KINDS)}")
+                elif isinstance(current, (int, float)) and not isinstance(value, bool):
+                    new = type(current)(value)
+                    if new < 0:
+                        raise ValueError(f"{key} must be >= 0")
+                else:
+                    new = value
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"bad value for {key}: {exc or type(value).__name__}") from None
+            if key == "fault_rate" and not 0 <= new <= 1:
+                raise ValueError("fault_rate must be between 0 and 1")
+            setattr(self, key, new)
+            applied.append(key)
+        return applied
+
+
+PROFILES: dict[str, dict[str, Any]] = {
+    # Tests: no latency, no limits, short paths.
+    "fast": {},
+    # Demos and benchmarks: HubSpot-like latency and limits (public app: ~110 requests per 10 s;
+    # search: 5 requests per second).
+    "hubspot": {
+        "latency_ms": 120.0,
+        "per_record_ms": 0.2,
+        "burst": 110,
+        "burst_window_ms": 10_000,
+        "search_rps": 5,
+    },
+}
+
+
+def make_config(profile: str = "fast", **options: Any) -> Config:
+    """A Config for ``profile`` with ``options`` on top (unknown names raise ValueError)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
+    config = Config(profile=profile)
+    config.update({**PROFILES[profile], **options}, runtime_only=False)
+    return config
