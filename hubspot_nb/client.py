@@ -1,0 +1,421 @@
+"""The one HTTP client under every helper: Bearer auth, retries, rate limits and paging.
+
+Calls flow one way: ``crm``/``marketing``/``auth`` → ``client`` → HTTP. This module returns plain
+dicts and iterators (it never imports pandas).
+
+* ``send()`` is the transient-failure loop every request goes through (also the OAuth token
+  endpoint calls): 429s (honouring ``Retry-After``, else HubSpot's ``policyName`` and rate-limit
+  headers), 5xx (HTML 502 pages too), dropped connections and truncated or invalid JSON bodies are
+  retried, for GET and POST alike, a bounded number of times with jittered exponential backoff.
+* ``HubSpotClient`` adds the token (refreshing once on 401 ``EXPIRED_AUTHENTICATION``), two shared
+  client-side limiters (the portal's 10-second burst, learned from the headers, and the search
+  per-second limit, which HubSpot announces nowhere), error mapping and paging in both styles
+  HubSpot uses: cursors (``paging.next.after``) and the legacy offset/hasMore.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import NetworkError, error_from_response
+from .ratelimit import RollingWindow, learn_from_headers
+
+DEFAULT_API_BASE = "https://api.hubapi.com"
+DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
+DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per token (no headers say so)
+_TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})
+_NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+_JSON_ATTR = "_hubspot_nb_json"  # where send() keeps the body it already parsed
+
+
+class Limiter(Protocol):
+    def acquire(self) -> None: ...
+
+    def block_for(self, seconds: float) -> None: ...
+
+
+class TokenLike(Protocol):
+    """What the client needs from ``hubspot_nb.token.Token``."""
+
+    can_refresh: bool
+
+    def bearer(self) -> str: ...
+
+    def refresh(self, stale: str | None = None) -> None: ...
+
+
+def _backoff(attempt: int, base: float = 0.25, cap: float = 8.0) -> float:
+    """Jittered exponential backoff: about base·2^attempt, never more than ``cap``."""
+    return min(cap, base * 2**attempt) * random.uniform(0.5, 1.0)
+
+
+def _looks_like_json(resp: requests.Response) -> bool:
+    ctype = resp.headers.get("Content-Type", "")
+    return "json" in ctype.lower()
+
+
+def json_body(resp: requests.Response) -> Any:
+    """The parsed JSON body (parsed once, by ``send``, when it checked the body was whole)."""
+    if hasattr(resp, _JSON_ATTR):
+        return getattr(resp, _JSON_ATTR)
+    value = resp.json() if resp.content else None
+    setattr(resp, _JSON_ATTR, value)
+    return value
+
+
+def _rate_limit_wait(resp: requests.Response, attempt: int) -> float | None:
+    """Seconds to wait before retrying a 429, or None when retrying makes no sense (daily limit)."""
+    retry_after = resp.headers.get("Retry-After")
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after)) + random.uniform(0, 0.1)
+        except ValueError:
+            pass  # an HTTP date: fall through to the policy
+    policy = None
+    try:
+        body = resp.json()
+        policy = body.get("policyName") if isinstance(body, dict) else None
+    except ValueError:
+        body = None
+    if policy == "DAILY":
+        return None
+    if policy == "SECONDLY":
+        return 1.0 + random.uniform(0, 0.2)
+    if policy == "TEN_SECONDLY_ROLLING":
+        try:
+            interval = int(resp.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")) / 1000
+        except ValueError:
+            interval = 10.0
+        remaining = resp.headers.get("X-HubSpot-RateLimit-Remaining")
+        # Rolling window: the oldest request leaves within one interval; usually much sooner.
+        return (interval / 4 if remaining not in (None, "0") else interval / 2) + random.uniform(0, 0.5)
+    return _backoff(attempt, base=1.0)
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    params: Any = None,
+    data: Any = None,
+    json: Any = None,
+    headers: Mapping[str, str] | None = None,
+    max_retries: int = 5,
+    timeout: float = 30,
+    limiter: Limiter | None = None,
+    on_response: Callable[[requests.Response], None] | None = None,
+) -> requests.Response:
+    """Send one request, retrying transient failures; return the final response.
+
+    Retried (at most ``max_retries`` times, any method): 429 (``Retry-After`` honoured, else the
+    policy's window), 5xx, dropped connections/timeouts, and 2xx JSON bodies that do not parse
+    (truncated). Other statuses come back at once: the caller maps them with
+    ``errors.error_from_response``. Raises ``NetworkError`` when the network stays down.
+    ``limiter`` is acquired before every attempt; ``on_response`` sees every response (headers).
+    """
+    last_problem = ""
+    for attempt in range(max_retries + 1):
+        final = attempt == max_retries
+        if limiter is not None:
+            limiter.acquire()
+        try:
+            resp = session.request(
+                method, url, params=params, data=data, json=json, headers=headers, timeout=timeout
+            )
+            _ = resp.content  # read the whole body now, so a dropped connection is retried here
+        except _NETWORK_ERRORS as exc:
+            last_problem = type(exc).__name__
+            if final:
+                break
+            time.sleep(_backoff(attempt))
+            continue
+        if on_response is not None:
+            on_response(resp)
+        status = resp.status_code
+        if status == 429:
+            wait = _rate_limit_wait(resp, attempt)
+            if wait is None or final:
+                return resp
+            if limiter is not None:
+                limiter.block_for(wait)
+            else:
+                time.sleep(wait)
+            continue
+        if status in _TRANSIENT_STATUSES:
+            if final:
+                return resp
+            time.sleep(_backoff(attempt))
+            continue
+        if 200 <= status < 300 and resp.content and _looks_like_json(resp):
+            try:
+                setattr(resp, _JSON_ATTR, jsonlib.loads(resp.content))
+            except ValueError:
+                last_problem = "a truncated or invalid JSON body"
+                if final:
+                    return resp
+                time.sleep(_backoff(attempt))
+                continue
+        return resp
+    host = urlsplit(url).netloc or url
+    raise NetworkError(
+        f"Could not reach HubSpot at {host} after {max_retries + 1} attempts ({last_problem}). "
+        "Check your network connection (and HUBSPOT_API_BASE if you set it), then run the cell again."
+    )
+
+
+class HubSpotClient:
+    """Authenticated, rate-limited, retrying access to one portal's API. Returns parsed JSON.
+
+    ``burst``/``burst_window_s``: the 10-second allowance to stay under (default: learned from
+    HubSpot's headers, starting at 100); ``search_rps``: CRM search requests per second (default 5);
+    ``max_workers``: threads for concurrent page fetches (``client.pool``).
+    """
+
+    def __init__(
+        self,
+        token: TokenLike,
+        api_base: str = DEFAULT_API_BASE,
+        *,
+        session: requests.Session | None = None,
+        burst: int | None = None,
+        burst_window_s: float = 10.0,
+        search_rps: int | None = None,
+        search_counts_toward_burst: bool = True,
+        max_retries: int = 6,
+        timeout: float = 30,
+        max_workers: int = 8,
+    ) -> None:
+        self.token = token
+        self.api_base = api_base.rstrip("/")
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers + 4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        # Margins: HubSpot counts arrivals, we count departures; a little slack keeps us under.
+        self._burst_pinned = burst is not None
+        self.burst_limiter = RollingWindow(burst or DEFAULT_BURST, burst_window_s, margin_s=0.25)
+        self.search_limiter = RollingWindow(search_rps or DEFAULT_SEARCH_RPS, 1.0, margin_s=0.08)
+        self.search_counts_toward_burst = search_counts_toward_burst
+        self.api_usage: dict[str, Any] = {"requests": 0, "retried": 0, "rate_limited": 0}
+        self._usage_lock = threading.Lock()
+        self._probe_lock = threading.Lock()  # the first request goes alone, to learn the limits
+        self._probed = False
+        self.max_workers = max_workers
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __repr__(self) -> str:
+        return f"<HubSpotClient {self.api_base}>"
+
+    # -- plumbing --------------------------------------------------------------------------------
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """Threads for concurrent page fetches (shared; limiters keep them within HubSpot's limits)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="hubspot-nb")
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self.session.close()
+
+    def _observe(self, resp: requests.Response) -> None:
+        headers = resp.headers
+        with self._usage_lock:
+            self.api_usage["requests"] += 1
+            if resp.status_code == 429:
+                self.api_usage["rate_limited"] += 1
+            for name, value in headers.items():
+                if name.lower().startswith("x-hubspot-ratelimit-"):
+                    self.api_usage[name[len("X-HubSpot-RateLimit-") :].lower()] = value
+        learn_from_headers(self.burst_limiter, headers, pinned=self._burst_pinned)
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.api_base}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        search: bool = False,
+    ) -> Any:
+        """One API call: token, limits, retries; returns the parsed JSON body or raises APIError."""
+        limiter: Limiter = self.search_limiter if search else self.burst_limiter
+        if search and self.search_counts_toward_burst:
+            limiter = _Both(self.search_limiter, self.burst_limiter)
+        refreshed = False
+        while True:
+            sent = self.token.bearer()
+            headers = {"Authorization": f"Bearer {sent}", "Accept": "application/json"}
+            if self._probed:
+                resp = self._send(method, path, params, json, headers, limiter)
+            else:
+                with self._probe_lock:
+                    resp = self._send(method, path, params, json, headers, limiter)
+                    self._probed = True
+            if resp.status_code == 401 and not refreshed and getattr(self.token, "can_refresh", False):
+                category = _category(resp)
+                if category == "EXPIRED_AUTHENTICATION":
+                    self.token.refresh(stale=sent)
+                    refreshed = True
+                    continue
+            break
+        if not 200 <= resp.status_code < 300:
+            raise error_from_response(resp.status_code, resp.text, resp.headers)
+        if not resp.content:
+            return None
+        try:
+            return json_body(resp)
+        except ValueError:
+            raise NetworkError(
+                f"HubSpot's answer to {method} {urlsplit(self.url(path)).path} kept arriving cut off "
+                f"or malformed after {self.max_retries + 1} attempts. Run the cell again."
+            ) from None
+
+    def _send(
+        self, method: str, path: str, params: Any, json: Any, headers: dict[str, str], limiter: Limiter
+    ) -> requests.Response:
+        before = self.api_usage["requests"]
+        resp = send(
+            self.session,
+            method,
+            self.url(path),
+            params=params,
+            json=json,
+            headers=headers,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            limiter=limiter,
+            on_response=self._observe,
+        )
+        with self._usage_lock:
+            self.api_usage["retried"] += max(0, self.api_usage["requests"] - before - 1)
+        return resp
+
+    # -- verbs ------------------------------------------------------------------------------------
+    def get(self, path: str, params: Any = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, json: Any = None, *, search: bool = False) -> Any:
+        return self.request("POST", path, json=json, search=search)
+
+    # -- paging -------------------------------------------------------------------------------------
+    def pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        json: Mapping[str, Any] | None = None,
+        search: bool = False,
+        after: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Cursor paging (``paging.next.after``): yield each page's parsed body, first to last.
+
+        GET sends the cursor as the ``after`` query parameter, POST (search) in the JSON body.
+        """
+        while True:
+            if method.upper() == "GET":
+                query = dict(params or {})
+                if after is not None:
+                    query["after"] = after
+                page = self.request("GET", path, params=query)
+            else:
+                body = dict(json or {})
+                if after is not None:
+                    body["after"] = after
+                page = self.request(method.upper(), path, params=params, json=body, search=search)
+            yield page
+            after = next_after(page)
+            if after is None:
+                return
+
+    def offset_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        offset_param: str = "offset",
+        offset_key: str = "offset",
+        has_more_key: str | None = "hasMore",
+        total_key: str | None = None,
+        results_key: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Legacy offset paging, both HubSpot styles; yields each page's parsed body.
+
+        * token + flag (email events v1, email campaigns v1): the body carries ``offset`` (an
+          opaque token) and ``hasMore``; send it back as ``offset=``.
+        * numeric offset + total (analytics v2): pass ``has_more_key=None, total_key="total",
+          results_key="results"``; the next offset is the previous one plus the rows received.
+        """
+        query = dict(params or {})
+        while True:
+            page = self.request("GET", path, params=query)
+            yield page
+            if not isinstance(page, dict):
+                return
+            if has_more_key is not None:
+                if not page.get(has_more_key) or page.get(offset_key) in (None, ""):
+                    return
+                query[offset_param] = page[offset_key]
+                continue
+            rows = page.get(results_key or "results") or []
+            start = int(query.get(offset_param) or 0)
+            total = page.get(total_key) if total_key else None
+            nxt = start + len(rows)
+            if not rows or (total is not None and nxt >= int(total)):
+                return
+            query[offset_param] = nxt
+
+
+class _Both:
+    """Acquire two limiters (search calls may count toward the burst budget too)."""
+
+    def __init__(self, first: RollingWindow, second: RollingWindow) -> None:
+        self.first, self.second = first, second
+
+    def acquire(self) -> None:
+        self.first.acquire()
+        self.second.acquire()
+
+    def block_for(self, seconds: float) -> None:
+        self.first.block_for(seconds)
+
+
+def next_after(page: Any) -> str | None:
+    """The cursor of the next page, or None on the last page."""
+    if not isinstance(page, dict):
+        return None
+    nxt = (page.get("paging") or {}).get("next") or {}
+    after = nxt.get("after")
+    return str(after) if after not in (None, "") else None
+
+
+def _category(resp: requests.Response) -> str | None:
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    return body.get("category") if isinstance(body, dict) else None

@@ -1,0 +1,117 @@
+"""Client-side rate limiting: stay under HubSpot's limits so a normal pull never sees a 429.
+
+HubSpot counts requests per token (or app and portal) in a rolling window: about 100–190 per
+10 seconds for normal calls (``X-HubSpot-RateLimit-Max`` / ``-Interval-Milliseconds`` say which),
+and a separate budget of about 4–5 per second for CRM search, which sends no headers at all.
+
+``RollingWindow`` is the one limiter for both: at most ``max_calls`` request *starts* in any
+``window_s`` seconds, shared by every thread of a client. It learns the portal's real allowance from
+the response headers, and pads itself when the headers show requests it did not send (another
+process, or an earlier client with the same token), so that it never believes it has more room
+than HubSpot thinks it has.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+
+
+class RollingWindow:
+    """At most ``max_calls`` acquisitions in any ``window_s`` seconds (thread-safe, blocking).
+
+    ``margin_s`` lengthens the window a little: our clock counts when requests leave, HubSpot's
+    counts when they arrive, and arrival times jitter by a few milliseconds.
+    """
+
+    def __init__(self, max_calls: int, window_s: float, *, margin_s: float = 0.0) -> None:
+        if max_calls < 1 or window_s <= 0:
+            raise ValueError("a rate limit needs max_calls >= 1 and window_s > 0")
+        self.max_calls = max_calls
+        self.window_s = window_s
+        self.margin_s = margin_s
+        self.learned = False  # True once a response told us the real allowance
+        self._stamps: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._lock = threading.Lock()
+        self.waited_s = 0.0  # total time callers spent waiting here (for benchmarks)
+
+    def _span(self) -> float:
+        return self.window_s + self.margin_s
+
+    def _expire(self, now: float) -> None:
+        span = self._span()
+        while self._stamps and self._stamps[0] <= now - span:
+            self._stamps.popleft()
+
+    def acquire(self) -> None:
+        """Block until one more request may start, then count it."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._expire(now)
+                if now < self._blocked_until:
+                    wait = self._blocked_until - now
+                elif len(self._stamps) < self.max_calls:
+                    self._stamps.append(now)
+                    return
+                else:
+                    wait = self._stamps[0] + self._span() - now
+            wait = max(wait, 0.001)
+            self.waited_s += wait
+            time.sleep(wait)
+
+    def block_for(self, seconds: float) -> None:
+        """Let nobody start a request for ``seconds`` (after HubSpot said 429)."""
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
+
+    def resize(self, max_calls: int, window_s: float) -> None:
+        with self._lock:
+            self.max_calls = max(1, max_calls)
+            self.window_s = window_s
+            self.learned = True
+
+    def pad_to(self, used: int) -> None:
+        """HubSpot says ``used`` requests are in its window: count at least that many ourselves."""
+        with self._lock:
+            now = time.monotonic()
+            self._expire(now)
+            missing = min(used, self.max_calls) - len(self._stamps)
+            self._stamps.extend([now] * max(0, missing))
+
+    def in_window(self) -> int:
+        with self._lock:
+            self._expire(time.monotonic())
+            return len(self._stamps)
+
+
+def learn_from_headers(
+    limiter: RollingWindow, headers: Mapping[str, str], *, safety: int = 2, pinned: bool = False
+) -> None:
+    """Adjust ``limiter`` from ``X-HubSpot-RateLimit-*`` headers (no-op when they are absent).
+
+    ``safety`` requests of the allowance are kept back for other tabs and processes; ``pinned``
+    (the user configured a limit) keeps the configured size and only pads.
+    """
+    raw_max = headers.get("X-HubSpot-RateLimit-Max")
+    raw_interval = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
+    raw_remaining = headers.get("X-HubSpot-RateLimit-Remaining")
+    try:
+        allowance = int(raw_max) if raw_max is not None else None
+        interval_s = int(raw_interval) / 1000 if raw_interval is not None else None
+        remaining = int(raw_remaining) if raw_remaining is not None else None
+    except ValueError:
+        return
+    if allowance is None or allowance <= 0:
+        return
+    if not pinned:
+        target = max(1, allowance - safety) if allowance > 2 * safety else max(1, allowance - 1)
+        window = interval_s if interval_s and interval_s > 0 else limiter.window_s
+        if target != limiter.max_calls or window != limiter.window_s or not limiter.learned:
+            limiter.resize(target, window)
+    if remaining is not None:
+        # Requests HubSpot counted that we did not (other clients on this token, an earlier run).
+        limiter.pad_to(allowance - remaining)
