@@ -1,0 +1,199 @@
+"""The token cache: one private JSON file per app and portal, so tomorrow's notebook needs no login.
+
+Layout (directory ``HUBSPOT_NB_CACHE_DIR``, else ``platformdirs.user_config_dir("hubspot_nb")``)::
+
+    <dir>/                      0700
+      current.json              0600  {"client_id": …, "hub_id": …}: the most recent login
+      tokens/<client_id>/       0700
+        <hub_id>.json           0600  access + refresh token, expires_at, scopes, api_base …
+        <hub_id>.json.lock            the cross-process refresh lock
+
+What is stored, and why the client secret is in it: refreshing needs the refresh token *and* the
+app's client secret. Both are equally sensitive (either alone is not enough; together they mint
+tokens until the app is uninstalled), so they live in the same 0600 file, readable only by you.
+A secret given later by argument or environment still wins over the stored one. On shared
+machines or Binder, pass ``cache=False`` to keep everything in memory only.
+
+Writes are atomic (temp file in the same directory, fsync, ``os.replace``), so a crash or a second
+process never leaves half a file; an unreadable file is logged (path only, never its content) and
+treated as absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from .config import ENV
+
+log = logging.getLogger("hubspot_nb.cache")
+
+LOCK_TIMEOUT_S = 60.0
+
+
+def default_directory() -> Path:
+    env = os.environ.get(ENV["cache_dir"])
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("hubspot_nb", appauthor=False))
+
+
+def _safe_name(value: str) -> str:
+    """A file-system-safe, collision-free name for a client id."""
+    clean = re.sub(r"[^A-Za-z0-9._-]", "_", value)[:80]
+    if clean != value or clean in ("", ".", ".."):
+        clean = f"{clean}-{hashlib.sha256(value.encode()).hexdigest()[:12]}"
+    return clean
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask and ignored for existing dirs
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """Atomically replace ``path`` with ``data`` as JSON, mode 0600 from the first byte."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mkstemp: 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        # Type name only: a JSON error message could quote the file, which holds secrets.
+        log.warning("hubspot_nb: ignoring unreadable token cache file %s (%s)", path, type(exc).__name__)
+        return None
+
+
+class TokenCache:
+    """Read and write cached tokens. Cheap to create; holds no open files."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory).expanduser() if directory else default_directory()
+
+    def __repr__(self) -> str:
+        return f"TokenCache({str(self.directory)!r})"
+
+    # -- paths -------------------------------------------------------------------------------
+    def path(self, client_id: str, hub_id: int) -> Path:
+        return self.directory / "tokens" / _safe_name(client_id) / f"{int(hub_id)}.json"
+
+    def _ensure_dirs(self, client_id: str) -> None:
+        _private_dir(self.directory)
+        _private_dir(self.directory / "tokens")
+        _private_dir(self.directory / "tokens" / _safe_name(client_id))
+
+    def lock(self, client_id: str, hub_id: int) -> filelock.FileLock:
+        """The cross-process lock that guards refreshing (and rewriting) one entry."""
+        self._ensure_dirs(client_id)
+        return filelock.FileLock(
+            str(self.path(client_id, hub_id)) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600
+        )
+
+    # -- entries -------------------------------------------------------------------------------
+    def load(self, client_id: str, hub_id: int) -> dict[str, Any] | None:
+        record = _read_json(self.path(client_id, hub_id))
+        if record is None:
+            return None
+        if not isinstance(record, dict) or not record.get("access_token"):
+            log.warning("hubspot_nb: ignoring malformed token cache entry %s", self.path(client_id, hub_id))
+            return None
+        return record
+
+    def save(self, record: dict[str, Any], *, make_current: bool = True) -> Path:
+        client_id, hub_id = record["client_id"], record["hub_id"]
+        self._ensure_dirs(client_id)
+        path = self.path(client_id, hub_id)
+        write_private_json(path, record)
+        if make_current:
+            write_private_json(self.directory / "current.json", {"client_id": client_id, "hub_id": hub_id})
+        return path
+
+    def delete(self, client_id: str, hub_id: int) -> bool:
+        """Remove an entry (and the pointer to it). True if there was one."""
+        path = self.path(client_id, hub_id)
+        existed = path.exists()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        current = self.current()
+        if current == (client_id, int(hub_id)):
+            with contextlib.suppress(FileNotFoundError):
+                (self.directory / "current.json").unlink()
+        return existed
+
+    def current(self) -> tuple[str, int] | None:
+        """(client_id, hub_id) of the most recent login, if its pointer is readable."""
+        pointer = _read_json(self.directory / "current.json")
+        if not isinstance(pointer, dict) or "client_id" not in pointer or "hub_id" not in pointer:
+            return None
+        try:
+            return str(pointer["client_id"]), int(pointer["hub_id"])
+        except (TypeError, ValueError):
+            return None
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Every readable entry, most recently saved first."""
+        found = []
+        for path in (self.directory / "tokens").glob("*/*.json"):
+            record = _read_json(path)
+            if isinstance(record, dict) and record.get("access_token") and record.get("client_id"):
+                found.append(record)
+        found.sort(key=lambda r: r.get("saved_at") or 0.0, reverse=True)
+        return found
+
+    def find(
+        self, client_id: str | None = None, hub_id: int | None = None, api_base: str | None = None
+    ) -> dict[str, Any] | None:
+        """The entry to use: the one named, else the current one if it matches, else the newest match."""
+        if client_id is not None and hub_id is not None:
+            record = self.load(client_id, hub_id)
+            if record and (api_base is None or record.get("api_base") == api_base):
+                return record
+            return None
+        current = self.current()
+        if current is not None:
+            cid, hid = current
+            if (client_id in (None, cid)) and (hub_id in (None, hid)):
+                record = self.load(cid, hid)
+                if record and (api_base is None or record.get("api_base") == api_base):
+                    return record
+        for record in self.entries():
+            if client_id is not None and record.get("client_id") != client_id:
+                continue
+            if hub_id is not None and record.get("hub_id") != int(hub_id):
+                continue
+            if api_base is not None and record.get("api_base") != api_base:
+                continue
+            return record
+        return None

@@ -1,0 +1,165 @@
+"""Login settings: where they come from, their defaults, and the one safety rule on URLs.
+
+Order of precedence: explicit arguments, then environment variables, then the token cache (the
+cache is consulted by ``login``/``connect``, not here). ``resolve`` returns a ``Settings`` with
+every value it found; missing ones stay ``None`` so the caller can say exactly what to set.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+DEFAULT_API_BASE = "https://api.hubapi.com"
+DEFAULT_APP_BASE = "https://app.hubspot.com"
+DEFAULT_TOKEN_ENDPOINT = "2026-03"  # /oauth/v1/token is deprecated (sunset 2027-02-16)
+TOKEN_ENDPOINTS = ("2026-03", "v3", "v1")
+
+# What every notebook needs: the three CRM object reads. ``oauth`` is HubSpot's base scope.
+DEFAULT_SCOPES = [
+    "oauth",
+    "crm.objects.contacts.read",
+    "crm.objects.companies.read",
+    "crm.objects.deals.read",
+]
+# Asked as optional_scope: granted where the portal has them, silently dropped where it does not,
+# so a portal without Marketing Hub still installs the app.
+DEFAULT_OPTIONAL_SCOPES = [
+    "content",
+    "marketing.campaigns.read",
+    "marketing.campaigns.revenue.read",
+    "forms",
+    "business-intelligence",
+    "crm.objects.tickets.read",
+    "crm.objects.owners.read",
+]
+
+ENV = {
+    "client_id": "HUBSPOT_CLIENT_ID",
+    "client_secret": "HUBSPOT_CLIENT_SECRET",
+    "redirect_uri": "HUBSPOT_REDIRECT_URI",
+    "scopes": "HUBSPOT_SCOPES",
+    "optional_scopes": "HUBSPOT_OPTIONAL_SCOPES",
+    "access_token": "HUBSPOT_ACCESS_TOKEN",
+    "api_base": "HUBSPOT_API_BASE",
+    "app_base": "HUBSPOT_APP_BASE",
+    "cache_dir": "HUBSPOT_NB_CACHE_DIR",
+}
+
+
+@dataclass
+class Settings:
+    """Everything a login needs. ``sources`` says where each value came from ("argument"/"env")."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    scopes: list[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
+    optional_scopes: list[str] = field(default_factory=lambda: list(DEFAULT_OPTIONAL_SCOPES))
+    access_token: str | None = None
+    api_base: str = DEFAULT_API_BASE
+    app_base: str = DEFAULT_APP_BASE
+    cache_dir: str | None = None
+    token_endpoint: str = DEFAULT_TOKEN_ENDPOINT
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Never show the secret or the private-app token, only whether they are set.
+        return (
+            f"Settings(client_id={self.client_id!r}, client_secret={'set' if self.client_secret else None}, "
+            f"redirect_uri={self.redirect_uri!r}, scopes={self.scopes}, "
+            f"optional_scopes={self.optional_scopes}, "
+            f"access_token={'set' if self.access_token else None}, api_base={self.api_base!r}, "
+            f"app_base={self.app_base!r}, token_endpoint={self.token_endpoint!r})"
+        )
+
+
+def split_scopes(value: str | Iterable[str] | None) -> list[str] | None:
+    """``"a b,c"`` or ``["a", "b"]`` -> ``["a", "b", "c"]``; None stays None."""
+    if value is None:
+        return None
+    items = value.replace(",", " ").split() if isinstance(value, str) else [str(v).strip() for v in value]
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def resolve(**arguments: object) -> Settings:
+    """Merge ``arguments`` (None = not given) over the ``HUBSPOT_*`` environment variables.
+
+    Also validates what it can: the token endpoint version and both base URLs.
+    """
+    settings = Settings()
+    for name, env_name in ENV.items():
+        value = arguments.get(name)
+        source = "argument"
+        if value is None:
+            value = os.environ.get(env_name) or None
+            source = "env"
+        if value is None:
+            continue
+        if name in ("scopes", "optional_scopes"):
+            value = split_scopes(value)  # type: ignore[arg-type]
+        elif isinstance(value, str):
+            value = value.strip()
+            if name in ("api_base", "app_base"):
+                value = value.rstrip("/")
+        setattr(settings, name, value)
+        settings.sources[name] = source
+    endpoint = arguments.get("token_endpoint")
+    if endpoint is not None:
+        settings.token_endpoint = check_token_endpoint(str(endpoint))
+    check_base_url(settings.api_base, what="api_base")
+    check_base_url(settings.app_base, what="app_base", allow_relative=True)
+    if settings.redirect_uri:
+        check_base_url(settings.redirect_uri, what="redirect_uri", allow_relative=True)
+    return settings
+
+
+def check_token_endpoint(version: str) -> str:
+    version = version.strip().lower()
+    if version not in TOKEN_ENDPOINTS:
+        raise ConfigError(
+            f"Unknown token endpoint {version!r}. Use one of {', '.join(TOKEN_ENDPOINTS)} "
+            f"(the default {DEFAULT_TOKEN_ENDPOINT!r} is HubSpot's current one)."
+        )
+    return version
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, what: str = "URL", allow_relative: bool = False) -> str:
+    """Refuse URLs that would send tokens or secrets in clear text.
+
+    ``https://`` is always fine; ``http://`` only to a loopback host (the local sandbox).
+    ``allow_relative`` accepts a path such as ``/user/ann/proxy/8750`` for browser-facing URLs
+    under JupyterHub, which the browser resolves against the notebook server's own origin.
+    """
+    parts = urlsplit(url)
+    if allow_relative and not parts.scheme and not parts.netloc and url.startswith("/"):
+        return url
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname:
+        if is_loopback(parts.hostname):
+            return url
+        raise ConfigError(
+            f"Refusing plain http:// for {what} {url!r}: tokens would travel unencrypted. "
+            f"Use https:// (http:// is allowed only for localhost/127.0.0.1, e.g. the sandbox)."
+        )
+    raise ConfigError(f"{what} {url!r} is not a usable URL; it should look like https://api.hubapi.com.")
