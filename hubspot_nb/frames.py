@@ -1,0 +1,360 @@
+"""Typed DataFrames from HubSpot records, using the property catalogue.
+
+HubSpot sends every property value as a string (or null). The catalogue
+(``GET /crm/v3/properties/{type}``) says what each one really is, and the conversion is done one
+whole column at a time (vectorised), never value by value in Python where avoidable:
+
+============================  ==========================================================
+HubSpot ``type`` (fieldType)  pandas dtype
+============================  ==========================================================
+number                        ``Int64`` when every value is integral, else ``Float64``
+                              (chunked pulls use ``Float64`` throughout, so all chunks match)
+datetime                      ``datetime64[ns, UTC]`` (ISO strings and ms epochs both parse)
+date                          ``datetime64[ns]`` at midnight: a calendar day, no time zone
+                              (use ``.dt.date`` for python dates)
+bool                          ``boolean``
+enumeration                   ``category``, categories = the catalogue's option values (or
+                              labels with ``labels=True``), in the catalogue's order
+enumeration + checkbox        a list of values per cell (HubSpot joins them with ``;``)
+anything else                 ``string``
+============================  ==========================================================
+
+Unset and empty values are missing (``<NA>``/``NaT``), never the string "None" or "".
+Every frame also has ``createdAt``, ``updatedAt`` (UTC) and ``archived`` columns and the string
+record id as its index, named ``id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+RECORD_COLUMNS = ("createdAt", "updatedAt", "archived")
+_BOOL_VALUES = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    name: str
+    label: str
+    type: str
+    field_type: str
+    options: tuple[tuple[str, str], ...] = ()  # (value, label)
+
+    @property
+    def multi(self) -> bool:
+        return self.type == "enumeration" and self.field_type == "checkbox"
+
+
+@dataclass
+class Catalogue:
+    """The property catalogue of one object type (fetched once per hub, cached)."""
+
+    object_type: str
+    properties: dict[str, PropertyInfo] = field(default_factory=dict)
+    raw: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, object_type: str, results: Iterable[Mapping[str, Any]]) -> Catalogue:
+        raw = list(results)
+        props = {}
+        for p in raw:
+            options = tuple(
+                (str(o.get("value")), str(o.get("label") if o.get("label") is not None else o.get("value")))
+                for o in p.get("options") or []
+            )
+            props[p["name"]] = PropertyInfo(
+                p["name"],
+                p.get("label") or p["name"],
+                p.get("type", "string"),
+                p.get("fieldType", ""),
+                options,
+            )
+        return cls(object_type, props, raw)
+
+    def names(self) -> list[str]:
+        return list(self.properties)
+
+    def label(self, name: str) -> str:
+        info = self.properties.get(name)
+        return info.label if info else name
+
+
+# -- one column at a time -----------------------------------------------------------------------
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """Mask of cells that hold a real value (not None, not "")."""
+    return pd.notna(values) & (values != "")
+
+
+def to_number(values: np.ndarray, *, integral_to_int: bool = True) -> pd.api.extensions.ExtensionArray:
+    nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    out = pd.array(nums, dtype="Float64")
+    if integral_to_int:
+        finite = nums[~np.isnan(nums)]
+        if (
+            np.all(np.isfinite(finite))
+            and np.all(finite == np.round(finite))
+            and np.all(np.abs(finite) < 2**53)
+        ):
+            return out.astype("Int64")
+    return out
+
+
+def _all_integral(finite: np.ndarray) -> bool:
+    # 2**53: beyond it floats cannot hold every integer, so Int64 would invent digits.
+    if not np.all(np.isfinite(finite)):
+        return False
+    return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
+
+
+def _epoch_mask(strings: pd.Series) -> np.ndarray:
+    """Which present values are millisecond epochs ("1572480000000") rather than ISO text."""
+    return strings.str.fullmatch(r"-?\d+").to_numpy(dtype=bool, na_value=False)
+
+
+def _parse_instants(values: np.ndarray) -> np.ndarray:
+    """datetime64[ns] (UTC, naive) for ISO strings and ms-epoch strings; NaT where unset/invalid."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    present = _present(values)
+    if not present.any():
+        return out
+    idx = np.flatnonzero(present)
+    strings = pd.Series(values[idx], dtype=object).astype(str)
+    epoch = _epoch_mask(strings)
+    if epoch.any():
+        ms = pd.to_numeric(strings[epoch], errors="coerce")
+        out[idx[epoch]] = (
+            pd.to_datetime(ms, unit="ms", utc=True, errors="coerce")
+            .dt.tz_convert(None)
+            .to_numpy(dtype="datetime64[ns]")
+        )
+    if (~epoch).any():
+        parsed = pd.to_datetime(strings[~epoch], utc=True, format="ISO8601", errors="coerce")
+        out[idx[~epoch]] = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    return out
+
+
+def to_datetime(values: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(_parse_instants(values)).tz_localize("UTC")
+
+
+def to_date(values: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(_parse_instants(values)).floor("D")
+
+
+def to_bool(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    return pd.array(pd.Series(values, dtype=object).map(_BOOL_VALUES).to_numpy(dtype=object), dtype="boolean")
+
+
+def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> pd.Categorical:
+    present = _present(values)
+    clean = np.where(present, values, None)
+    options = list(info.options) if info else []
+    if labels and options:
+        mapping = dict(options)
+        clean = (
+            pd.Series(clean, dtype=object)
+            .map(lambda v: mapping.get(v, v) if v is not None else None)
+            .to_numpy()
+        )
+        categories = [label for _, label in options]
+    else:
+        categories = [value for value, _ in options]
+    categories = list(dict.fromkeys(categories))  # labels may repeat
+    seen = pd.unique(clean[present]) if present.any() else []
+    known = set(categories)
+    extra = sorted(str(v) for v in seen if v not in known)  # values HubSpot sent outside the options
+    return pd.Categorical(clean, categories=categories + extra)
+
+
+def to_multi(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> np.ndarray:
+    mapping = dict(info.options) if (labels and info) else None
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if v is None or v == "":
+            out[i] = None
+        else:
+            items = [x for x in str(v).split(";") if x != ""]
+            out[i] = [mapping.get(x, x) for x in items] if mapping else items
+    return out
+
+
+def to_string(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    return pd.array(np.where(_present(values), values, None), dtype="string")
+
+
+def convert(
+    values: np.ndarray, info: PropertyInfo | None, *, labels: bool = False, integral_to_int: bool = True
+) -> Any:
+    """One column of raw HubSpot strings → its typed pandas array."""
+    kind = info.type if info else "string"
+    if kind == "number":
+        return to_number(values, integral_to_int=integral_to_int)
+    if kind == "datetime":
+        return to_datetime(values)
+    if kind == "date":
+        return to_date(values)
+    if kind == "bool":
+        return to_bool(values)
+    if kind == "enumeration":
+        if info is not None and info.multi:
+            return to_multi(values, info, labels)
+        return to_category(values, info, labels)
+    return to_string(values)
+
+
+# -- whole frames -------------------------------------------------------------------------------
+
+
+def property_columns(records: Sequence[Mapping[str, Any]], requested: Sequence[str] | None) -> list[str]:
+    """Columns to build: the requested names in order, else every property the records carry."""
+    if requested is not None:
+        return list(dict.fromkeys(requested))
+    seen: dict[str, None] = {}
+    for r in records:
+        for name in r.get("properties") or {}:
+            seen.setdefault(name)
+    return list(seen)
+
+
+def records_to_frame(
+    records: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue | None,
+    *,
+    columns: Sequence[str] | None = None,
+    associations: Sequence[str] = (),
+    labels: bool = False,
+    integral_to_int: bool = True,
+) -> pd.DataFrame:
+    """HubSpot records (``{"id", "properties", "createdAt", …}``) → a typed DataFrame, index ``id``.
+
+    ``columns``: the property names to include (every name the records carry when None).
+    ``associations``: association keys to turn into list-of-id columns (see ``association_columns``).
+    """
+    names = property_columns(records, columns)
+    props = [r.get("properties") or {} for r in records]
+    catalogue_props = catalogue.properties if catalogue else {}
+    data: dict[str, Any] = {}
+    for name in names:
+        raw = np.array([p.get(name) for p in props], dtype=object)
+        column = name if name not in RECORD_COLUMNS else f"property_{name}"
+        data[column] = convert(raw, catalogue_props.get(name), labels=labels, integral_to_int=integral_to_int)
+    data["createdAt"] = to_datetime(np.array([r.get("createdAt") for r in records], dtype=object))
+    data["updatedAt"] = to_datetime(np.array([r.get("updatedAt") for r in records], dtype=object))
+    data["archived"] = pd.array([bool(r.get("archived", False)) for r in records], dtype="boolean")
+    if any(r.get("archivedAt") for r in records):
+        data["archivedAt"] = to_datetime(np.array([r.get("archivedAt") for r in records], dtype=object))
+    for key in associations:
+        data.update(association_columns(records, key))
+    index = pd.Index([str(r["id"]) for r in records], name="id", dtype="string")
+    frame = pd.DataFrame(data, index=index)
+    if labels and catalogue is not None:
+        frame = frame.rename(columns=_label_names(frame.columns, catalogue))
+    return frame
+
+
+def association_columns(records: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any]:
+    """``{key: [ids…], "primary_<singular>": id}`` from each record's ``associations[key]``.
+
+    HubSpot v3 marks the primary link with the unlabelled type name (``contact_to_company``)
+    and other links with ``…_unlabeled`` or a label; where no record has a primary, the
+    primary column is left out.
+    """
+    ids = np.empty(len(records), dtype=object)
+    primary = np.full(len(records), None, dtype=object)
+    for i, r in enumerate(records):
+        block = ((r.get("associations") or {}).get(key) or {}).get("results") or []
+        found: list[str] = []
+        for link in block:
+            link_id = str(link.get("id"))
+            if link_id not in found:
+                found.append(link_id)
+            link_type = str(link.get("type") or "")
+            if primary[i] is None and _is_primary(link_type):
+                primary[i] = link_id
+        ids[i] = found
+    out: dict[str, Any] = {key: ids}
+    if any(p is not None for p in primary):
+        out[f"primary_{_singular(key)}"] = pd.array(primary, dtype="string")
+    return out
+
+
+def _is_primary(link_type: str) -> bool:
+    t = link_type.lower()
+    return "primary" in t or (t.count("_to_") == 1 and not t.endswith("_unlabeled") and t.islower())
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
+
+
+def _label_names(columns: Iterable[str], catalogue: Catalogue) -> dict[str, str]:
+    """Column renames to labels; a label shared by two properties gets the name appended."""
+    wanted = {c: catalogue.label(c) for c in columns if c in catalogue.properties}
+    counts: dict[str, int] = {}
+    for label in wanted.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {c: (label if counts[label] == 1 else f"{label} ({c})") for c, label in wanted.items()}
+
+
+def finish(frame: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
+    """After concatenating chunks: number columns that turned out all integral become ``Int64``."""
+    for name in frame.columns:
+        if str(frame[name].dtype) != "Float64":
+            continue
+        values = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+        if _all_integral(values[~np.isnan(values)]):
+            frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def empty_frame(
+    catalogue: Catalogue | None,
+    columns: Sequence[str] | None,
+    *,
+    labels: bool = False,
+    associations: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The typed frame with no rows (a search that matched nothing still has its columns)."""
+    return records_to_frame([], catalogue, columns=columns or [], associations=associations, labels=labels)
+
+
+def catalogue_frame(catalogue: Catalogue) -> pd.DataFrame:
+    """The catalogue as a DataFrame: one row per property, index ``name``."""
+    rows = []
+    for p in catalogue.raw:
+        rows.append({
+            "name": p["name"],
+            "label": p.get("label"),
+            "type": p.get("type"),
+            "fieldType": p.get("fieldType"),
+            "groupName": p.get("groupName"),
+            "description": p.get("description"),
+            "options": [o.get("value") for o in p.get("options") or []],
+            "option_labels": [o.get("label") for o in p.get("options") or []],
+            "hubspotDefined": p.get("hubspotDefined"),
+            "calculated": p.get("calculated"),
+            "hasUniqueValue": p.get("hasUniqueValue"),
+            "readOnlyValue": (p.get("modificationMetadata") or {}).get("readOnlyValue"),
+            "archived": p.get("archived", False),
+            "createdAt": p.get("createdAt"),
+            "updatedAt": p.get("updatedAt"),
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    for col in ("name", "label", "type", "fieldType", "groupName", "description"):
+        frame[col] = frame[col].astype("string")
+    for col in ("hubspotDefined", "calculated", "hasUniqueValue", "readOnlyValue", "archived"):
+        frame[col] = frame[col].astype("boolean")
+    for col in ("createdAt", "updatedAt"):
+        frame[col] = to_datetime(frame[col].to_numpy(dtype=object))
+    return frame.set_index("name", drop=False).rename_axis(None)
