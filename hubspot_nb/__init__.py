@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .auth import OAuthFlow
 from .errors import (
     APIError,
     AuthenticationFailed,
@@ -26,6 +27,8 @@ from .errors import (
     URITooLong,
 )
 from .hub import Hub, PortalInfo
+from .login import connect, login, logout
+from .token import Token
 
 __version__ = "0.1.0"
 
@@ -41,14 +44,29 @@ __all__ = [
     "HubSpotNBError",
     "InvalidInput",
     "LoginFailed",
+    "LoginWidget",
     "MissingScopes",
     "NetworkError",
     "NotFound",
     "NotLoggedIn",
+    "OAuthFlow",
     "PortalInfo",
     "RateLimited",
     "RefreshFailed",
     "ServerError",
+    "Token",
     "URITooLong",
     "__version__",
+    "connect",
+    "login",
+    "logout",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # LoginWidget lives in the only module that imports ipywidgets: load it on first use.
+    if name == "LoginWidget":
+        from .widget import LoginWidget
+
+        return LoginWidget
+    raise AttributeError(f"module 'hubspot_nb' has no attribute {name!r}")

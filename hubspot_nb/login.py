@@ -1,0 +1,352 @@
+"""``login``, ``connect`` and ``logout``: the three calls a notebook makes about who it is.
+
+``login()`` in order: a private-app token (argument or ``HUBSPOT_ACCESS_TOKEN``) needs no OAuth;
+else a cached token for this app and API host is used at once (no widget, no network unless it
+needs a refresh), which is what makes "Run All" work from the second day on; else a login starts:
+the ``LoginWidget`` in Jupyter (the call returns a *pending* ``Hub`` at once, which the widget
+connects when the user finishes), or a printed link and an ``input()`` prompt elsewhere.
+
+``login(sandbox=True)`` starts the embedded sandbox in this kernel and runs the same flow against
+it with the sandbox's built-in app; ``auto_approve=True`` additionally clicks "approve" on the
+sandbox's consent page from Python, so unattended notebooks (CI, Binder smoke tests) can log in.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import socket
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from . import auth
+from .cache import TokenCache
+from .config import resolve
+from .errors import (
+    APIError,
+    AuthenticationFailed,
+    ConfigError,
+    LoginFailed,
+    NetworkError,
+    NotLoggedIn,
+    RefreshFailed,
+)
+from .hub import Hub
+from .token import Token
+
+log = logging.getLogger("hubspot_nb.login")
+
+_SANDBOX: Any = None  # the sandbox login(sandbox=True) started in this process, reused by later calls
+
+
+def login(
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    redirect_uri: str | None = None,
+    scopes: list[str] | str | None = None,
+    optional_scopes: list[str] | str | None = None,
+    *,
+    access_token: str | None = None,
+    api_base: str | None = None,
+    app_base: str | None = None,
+    token_endpoint: str = "2026-03",
+    hub_id: int | None = None,
+    sandbox: Any = None,
+    auto_approve: bool = False,
+    cache: bool | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    interactive: str | None = None,
+) -> Hub:
+    """Log in to HubSpot and return a ``Hub``.
+
+    Arguments win over ``HUBSPOT_*`` environment variables, which win over the token cache.
+    ``force=True`` ignores the cache and logs in anew. ``cache=False`` keeps the token in memory
+    only (shared machines, Binder); the default caches, except for the embedded sandbox, whose
+    tokens die with it. ``interactive`` is ``"widget"`` or ``"input"`` (default: widget in Jupyter).
+    ``sandbox=True`` (or a running sandbox object) logs in to the local sandbox instead of HubSpot.
+    """
+    sb = _sandbox(sandbox) if sandbox else None
+    if sb is not None:
+        public = _browser_url(sb)
+        client_id, client_secret = _app_credentials(sb)
+        redirect_uri = f"{public}/oauth/callback"
+        api_base, app_base = sb.base_url, public
+        cache = False if cache is None else cache
+    elif auto_approve:
+        raise ConfigError("auto_approve=True only works with the sandbox (login(sandbox=True, ...)).")
+    settings = resolve(
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        optional_scopes=optional_scopes,
+        access_token=access_token,
+        api_base=api_base,
+        app_base=app_base,
+        cache_dir=cache_dir,
+        token_endpoint=token_endpoint,
+    )
+    if sb is not None and access_token is None:
+        settings.access_token = None  # a HUBSPOT_ACCESS_TOKEN is for HubSpot, never sent to the sandbox
+    if settings.access_token:
+        return private_app_hub(settings.access_token, settings.api_base, sandbox=sb)
+
+    store = TokenCache(settings.cache_dir) if (cache is None or cache) else None
+    note = None
+    if store is not None and not force:
+        hub, note = _from_cache(store, settings, hub_id)
+        if hub is not None:
+            return hub
+    if not settings.client_id:
+        raise ConfigError(
+            "No HubSpot app configured. Set HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and "
+            "HUBSPOT_REDIRECT_URI (or pass client_id=, client_secret=, redirect_uri=), or log in with "
+            "a private-app token: hnb.login(access_token=...), or try the sandbox: hnb.login(sandbox=True)."
+        )
+    if not settings.redirect_uri:
+        raise ConfigError(
+            "No redirect URI. Set HUBSPOT_REDIRECT_URI (or pass redirect_uri=) to one of the redirect "
+            "URLs registered in your app's Auth settings."
+        )
+    flow = auth.OAuthFlow(
+        settings.client_id,
+        settings.client_secret,
+        settings.redirect_uri,
+        settings.scopes,
+        settings.optional_scopes,
+        settings.api_base,
+        settings.app_base,
+        settings.token_endpoint,
+        cache=store if store is not None else False,
+    )
+    hub = Hub(api_base=settings.api_base, sandbox=sb)
+    if auto_approve:
+        return flow.finish(approve_in_sandbox(flow, sb), hub=hub)
+    mode = interactive or ("widget" if in_notebook() else "input")
+    if mode == "widget":
+        from IPython.display import display
+
+        from .widget import LoginWidget
+
+        display(LoginWidget(flow, hub, note=note))
+        return hub
+    if mode != "input":
+        raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
+    return prompt_login(flow, hub, note=note)
+
+
+def connect(
+    hub_id: int | None = None,
+    client_id: str | None = None,
+    *,
+    api_base: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Hub:
+    """A ``Hub`` from the token cache, without any UI. ``NotLoggedIn`` if nothing suitable is cached.
+
+    With no arguments: the most recent login. ``hub_id``/``client_id`` pick one of several portals.
+    """
+    store = TokenCache(cache_dir)
+    record = store.find(client_id=client_id, hub_id=hub_id, api_base=api_base)
+    if record is None:
+        which = ", ".join(f"{k}={v}" for k, v in (("hub_id", hub_id), ("client_id", client_id)) if v)
+        raise NotLoggedIn(
+            f"No saved HubSpot login{' for ' + which if which else ''} in {store.directory}. "
+            "Run hnb.login() once (the token is then cached), or pass a private-app token: "
+            "hnb.login(access_token=...)."
+        )
+    token = _token_from_record(record, store)
+    return Hub(token, api_base=token.api_base, info=auth.portal_info(token))
+
+
+def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Revoke the hub's refresh token at HubSpot and delete it from the cache.
+
+    Without ``hub``: the most recent cached login. Returns True if HubSpot confirmed the revocation.
+    The hub cannot be used afterwards (access tokens already issued still work until they expire).
+    """
+    store = TokenCache(cache_dir)
+    if hub is None:
+        hub = connect(cache_dir=cache_dir)
+    token = hub.token
+    revoked = False
+    if token.can_refresh and token.to_record()["refresh_token"]:
+        record = token.to_record()
+        try:
+            auth.revoke(
+                api_base=token.api_base,
+                endpoint=token.token_endpoint,
+                refresh_token=record["refresh_token"],
+                client_id=token.client_id or "",
+                client_secret=record["client_secret"] or "",
+                session=requests.Session(),
+            )
+            revoked = True
+        except (APIError, NetworkError) as exc:
+            log.warning(
+                "hubspot_nb: HubSpot did not confirm the revocation (%s); the login is still removed "
+                "from this machine. Uninstall the app in HubSpot to be sure.",
+                type(exc).__name__,
+            )
+    for place in {id(s): s for s in (token.store, store) if s is not None}.values():
+        if token.client_id and token.hub_id is not None:
+            place.delete(token.client_id, token.hub_id)
+    hub._token = None
+    hub._client = None
+    hub._pending_message = "Logged out. Run hnb.login() to log in again."
+    return revoked
+
+
+# -- the pieces ---------------------------------------------------------------------------------------
+def private_app_hub(access_token: str, api_base: str, *, sandbox: Any = None) -> Hub:
+    """A hub for a private-app (static) token: never refreshed, portal from the account details."""
+    token = Token(access_token.strip(), kind="private-app", api_base=api_base)
+    try:
+        details = auth.account_info(
+            api_base=api_base, access_token=token.access_token, session=requests.Session()
+        )
+    except AuthenticationFailed:
+        raise LoginFailed(
+            "HubSpot did not accept this access token: it is wrong, was rotated, or the private app was "
+            "deleted. Copy the token again from the app's Auth tab (Settings > Integrations > Private apps).",
+            "bad_token",
+        ) from None
+    except NetworkError:
+        raise LoginFailed(
+            "Could not reach HubSpot to check the access token; check the network.", "network"
+        ) from None
+    info = auth.portal_info(token, details)
+    info.token_kind = "private-app"
+    token.hub_id = info.hub_id
+    return Hub(token, api_base=api_base, info=info, sandbox=sandbox)
+
+
+def _token_from_record(record: dict[str, Any], store: TokenCache, settings: Any = None) -> Token:
+    token = Token.from_record(record, store=store)
+    secret = os.environ.get("HUBSPOT_CLIENT_SECRET") if settings is None else settings.client_secret
+    env_client = os.environ.get("HUBSPOT_CLIENT_ID") if settings is None else settings.client_id
+    if secret and env_client == token.client_id:
+        token._client_secret = secret  # a secret given now wins over the stored one (it may be rotated)
+    return token
+
+
+def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[Hub | None, str | None]:
+    """A connected hub from a usable cached token, or (None, a note saying why the cache was passed)."""
+    record = store.find(client_id=settings.client_id, hub_id=hub_id, api_base=settings.api_base)
+    if record is None:
+        return None, None
+    token = _token_from_record(record, store, settings)
+    if "scopes" in settings.sources and not set(settings.scopes) <= set(token.scopes):
+        return None, "The saved login lacks scopes you now ask for, so please log in again."
+    if token.can_refresh and token.is_expired(token.leeway):
+        try:
+            token.bearer()
+        except RefreshFailed:
+            return None, "The saved login no longer works (access was revoked or the app uninstalled)."
+        except (NetworkError, APIError) as exc:
+            log.warning(
+                "hubspot_nb: could not refresh the saved token now (%s); will retry", type(exc).__name__
+            )
+    return Hub(token, api_base=token.api_base, info=auth.portal_info(token)), None
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (Lab, Notebook, VS Code, Colab), where widgets can show."""
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return isinstance(get_ipython(), ZMQInteractiveShell)
+
+
+def prompt_login(flow: auth.OAuthFlow, hub: Hub, note: str | None = None) -> Hub:
+    """The terminal version of the widget: print the link, read the code with ``input()``."""
+    if note:
+        print(note)
+    print("Open this link in a browser, approve the app, then paste the code (or the whole address")
+    print("of the page you land on) below:\n")
+    print(f"    {flow.authorize_url}\n")
+    if flow.needs_secret:
+        flow.set_client_secret(getpass.getpass("Your HubSpot app's client secret: "))
+    pasted = input("Code or address: ")
+    flow.finish(pasted, hub=hub)
+    print(f"Connected to {hub.info.describe()}.")
+    return hub
+
+
+def approve_in_sandbox(flow: auth.OAuthFlow, sb: Any, decision: str = "approve") -> str:
+    """Answer the sandbox's consent page over HTTP (``approve`` or ``deny``), as a user's browser
+    would; return the address the browser is redirected to (what a user would paste)."""
+    session = requests.Session()
+    url = flow.authorize_url.replace(flow.app_base, sb.base_url, 1)
+    page = session.get(url, timeout=30)
+    if page.status_code != 200:
+        raise LoginFailed(f"The sandbox refused the login link (HTTP {page.status_code}).", "login_failed")
+    form = {k: v[-1] for k, v in _query(url).items()} | {"decision": decision}
+    resp = session.post(f"{sb.base_url}/oauth/authorize", data=form, allow_redirects=False, timeout=30)
+    location = resp.headers.get("Location")
+    if resp.status_code not in (302, 303) or not location:
+        raise LoginFailed(f"No answer to the consent (HTTP {resp.status_code}).", "login_failed")
+    return urljoin(sb.base_url + "/", location)
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(url).query)
+
+
+# -- the embedded sandbox -----------------------------------------------------------------------------
+def _sandbox(sandbox: Any) -> Any:
+    """``True``: start (or reuse) the sandbox in this process; an object: use that running sandbox."""
+    global _SANDBOX
+    if sandbox is not True:
+        return _adapt(sandbox)
+    if _SANDBOX is not None and _is_running(_SANDBOX):
+        return _adapt(_SANDBOX)
+    from . import sandbox as sandbox_pkg
+
+    options: dict[str, Any] = {"port": 0}
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if prefix:
+        # Browsers reach the kernel's loopback port only through jupyter-server-proxy, at a path
+        # on the notebook server's own origin; the kernel itself talks to 127.0.0.1 directly.
+        port = _free_port()
+        options = {"port": port, "public_url": f"{prefix.rstrip('/')}/proxy/{port}"}
+    _SANDBOX = sandbox_pkg.start(**options)
+    return _adapt(_SANDBOX)
+
+
+def _adapt(sb: Any) -> Any:
+    if not hasattr(sb, "base_url"):
+        raise ConfigError("sandbox= must be True or a running sandbox (from hubspot_nb.sandbox.run/start).")
+    return sb
+
+
+def _app_credentials(sb: Any) -> tuple[str, str]:
+    """The sandbox's built-in app (``sandbox-client-id`` / ``sandbox-client-secret``)."""
+    from .sandbox.config import CLIENT_ID, CLIENT_SECRET
+
+    return getattr(sb, "client_id", None) or CLIENT_ID, getattr(sb, "client_secret", None) or CLIENT_SECRET
+
+
+def _is_running(sb: Any) -> bool:
+    return bool(getattr(sb, "running", False))
+
+
+def _browser_url(sb: Any) -> str:
+    return str(getattr(sb, "public_url", None) or sb.base_url).rstrip("/")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+__all__ = ["connect", "login", "logout"]
