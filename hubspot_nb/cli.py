@@ -1,0 +1,144 @@
+"""The ``hubspot-nb`` command.
+
+    hubspot-nb sandbox [--port 8750] [--profile fast|hubspot] [--seed 7] [--contacts N] …
+
+runs the local HubSpot look-alike until Ctrl-C and prints how to point code at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .sandbox.config import PROFILES
+
+
+def _sandbox_parser(commands: Any) -> None:
+    p = commands.add_parser(
+        "sandbox",
+        help="run the local HubSpot sandbox until Ctrl-C",
+        description="Run the local HubSpot look-alike (OAuth app, CRM and marketing data) until Ctrl-C.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    p.add_argument(
+        "--port", type=int, default=8750, help="port to bind; 0 = a free port (default: %(default)s)"
+    )
+    p.add_argument("--profile", choices=sorted(PROFILES), default="fast", help="fast: no latency or limits; "
+                   "hubspot: HubSpot-like latency and rate limits (default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--seed", type=int, default=7, help="data seed: same seed, same portal (default: %(default)s)"
+    )
+    for name in ("contacts", "companies", "deals", "tickets"):
+        p.add_argument(f"--{name}", type=int, metavar="N", help=f"number of {name} to generate")
+    p.add_argument("--latency-ms", type=float, help="fixed latency added to every API response")
+    p.add_argument("--per-record-ms", type=float, help="extra latency per record returned")
+    p.add_argument("--fault-rate", type=float, help="share of API requests that get an injected fault (0-1)")
+    p.add_argument("--burst", type=int, help="requests allowed per burst window per install (0 = unlimited)")
+    p.add_argument("--search-rps", type=int, help="search requests allowed per second (0 = unlimited)")
+    p.add_argument(
+        "--token-lifetime", type=float, metavar="SECONDS", help="access-token lifetime (default 1800)"
+    )
+    p.add_argument(
+        "--rotate-refresh-tokens", action="store_true", help="each refresh returns a new refresh token"
+    )
+    p.add_argument("--private-token", action="append", default=[], metavar="pat-na1-…",
+                   help="accept this private-app token (repeatable)")  # fmt: skip
+    p.add_argument("--public-url", help="base URL browsers use, e.g. behind jupyter-server-proxy")
+    p.set_defaults(run=run_sandbox)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "seed": args.seed}
+    renames = {"token_lifetime": "token_lifetime_s"}
+    for name in (
+        "contacts", "companies", "deals", "tickets", "latency_ms", "per_record_ms", "fault_rate",
+        "burst", "search_rps", "token_lifetime", "public_url",
+    ):  # fmt: skip
+        value = getattr(args, name)
+        if value is not None:
+            options[renames.get(name, name)] = value
+    if args.rotate_refresh_tokens:
+        options["rotate_refresh_tokens"] = True
+    if args.private_token:
+        options["private_tokens"] = args.private_token
+    return options
+
+
+def banner(sb: Any) -> str:
+    base, public = sb.base_url, sb.public_url
+    private = f"\n  Private-app tokens accepted: {len(sb.config.private_tokens)}" if sb.private_token else ""
+    return f"""\
+hubspot_nb sandbox running (profile {sb.config.profile}, seed {sb.config.seed}, hub id {sb.hub_id})
+  API base URL:   {base}
+  Authorize URL:  {public}/oauth/authorize
+  Client ID:      {sb.client_id}
+  Client secret:  {sb.client_secret}
+  Redirect URIs:  {sb.callback_url}  (shows the code to paste)
+                  any http://localhost:PORT/… or http://127.0.0.1:PORT/… URL{private}
+  Controls:       {base}/_sandbox/stats, /_sandbox/config, /_sandbox/expire-tokens
+
+In Python:
+    import hubspot_nb as hnb
+    hub = hnb.login(client_id="{sb.client_id}", client_secret="{sb.client_secret}",
+                    redirect_uri="{sb.callback_url}",
+                    api_base="{base}", app_base="{public}")
+    hub.contacts()
+
+Press Ctrl-C to stop."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (docker stop, kill) ends the sandbox as cleanly as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import start  # builds data: import only when asked
+
+    print("Building the sandbox portal…", flush=True)
+    try:
+        sb = start(args.profile, **_options(args))
+    except OSError as exc:
+        print(
+            f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
+            "Stop the other server or pass --port 0 for a free port.",
+            file=sys.stderr,
+        )
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(banner(sb), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+    print("\nSandbox stopped.", flush=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hubspot-nb", description="HubSpot in Jupyter notebooks.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _sandbox_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
