@@ -132,7 +132,8 @@ def login(
 
         from .widget import LoginWidget
 
-        display(LoginWidget(flow, hub, note=note))
+        hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]  # a later cell can drive it
+        display(hub.login_widget)  # type: ignore[attr-defined]
         return hub
     if mode != "input":
         raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
