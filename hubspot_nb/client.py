@@ -101,9 +101,10 @@ def _rate_limit_wait(resp: requests.Response, attempt: int) -> float | None:
             interval = int(resp.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")) / 1000
         except ValueError:
             interval = 10.0
-        remaining = resp.headers.get("X-HubSpot-RateLimit-Remaining")
-        # Rolling window: the oldest request leaves within one interval; usually much sooner.
-        return (interval / 4 if remaining not in (None, "0") else interval / 2) + random.uniform(0, 0.5)
+        # Rolling window: the oldest request leaves it within one interval, usually much sooner.
+        # Our limiter keeps us under, so a 429 is mostly someone else's burst: start short, and
+        # grow toward the whole window if HubSpot keeps saying no.
+        return _backoff(attempt, base=1.0, cap=interval)
     return _backoff(attempt, base=1.0)
 
 
@@ -196,7 +197,7 @@ class HubSpotClient:
         burst: int | None = None,
         burst_window_s: float = 10.0,
         search_rps: int | None = None,
-        search_counts_toward_burst: bool = True,
+        search_counts_toward_burst: bool = False,
         max_retries: int = 6,
         timeout: float = 30,
         max_workers: int = 8,
@@ -247,7 +248,10 @@ class HubSpotClient:
             for name, value in headers.items():
                 if name.lower().startswith("x-hubspot-ratelimit-"):
                     self.api_usage[name[len("X-HubSpot-RateLimit-") :].lower()] = value
-        learn_from_headers(self.burst_limiter, headers, pinned=self._burst_pinned)
+        # A 429 says Remaining 0 for the moment it was refused; padding to it would stall a whole window.
+        learn_from_headers(
+            self.burst_limiter, headers, pinned=self._burst_pinned, pad=resp.status_code != 429
+        )
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.api_base}/{path.lstrip('/')}"

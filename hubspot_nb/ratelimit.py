@@ -89,7 +89,12 @@ class RollingWindow:
 
 
 def learn_from_headers(
-    limiter: RollingWindow, headers: Mapping[str, str], *, safety: int = 2, pinned: bool = False
+    limiter: RollingWindow,
+    headers: Mapping[str, str],
+    *,
+    safety: int = 2,
+    pinned: bool = False,
+    pad: bool = True,
 ) -> None:
     """Adjust ``limiter`` from ``X-HubSpot-RateLimit-*`` headers (no-op when they are absent).
 
@@ -112,6 +117,6 @@ def learn_from_headers(
         window = interval_s if interval_s and interval_s > 0 else limiter.window_s
         if target != limiter.max_calls or window != limiter.window_s or not limiter.learned:
             limiter.resize(target, window)
-    if remaining is not None:
+    if pad and remaining is not None:
         # Requests HubSpot counted that we did not (other clients on this token, an earlier run).
         limiter.pad_to(allowance - remaining)

@@ -1,0 +1,304 @@
+"""CRM objects as typed DataFrames: ``hub.contacts()``, ``objects()``, ``search()``, ``properties()``.
+
+The record streams live in ``pull`` (paging, property chunks, two-ended pulls, the 10,000 cap);
+typing lives in ``frames``. This module picks the stream for a call, converts its batches to typed
+chunks as they arrive (so raw JSON pages and the frame never both sit in memory) and assembles
+the result: one DataFrame, or an iterator of DataFrames with ``chunksize=``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+
+from . import frames, progress, pull
+from .errors import InvalidInput
+from .filters import epoch_ms, filter_groups, with_filter
+from .filters import sorts as build_sorts
+
+# HubSpot's standard object types and their ids (custom objects: "2-…" ids or "p_…" names).
+OBJECT_TYPE_IDS = {
+    "contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7",
+    "line_items": "0-8", "quotes": "0-14", "tasks": "0-27", "notes": "0-46", "meetings": "0-47",
+    "calls": "0-48", "emails": "0-49",
+}  # fmt: skip
+_SINGULAR = {"company": "companies", "line_item": "line_items"}
+LAST_MODIFIED = {"contacts": "lastmodifieddate"}  # every other type: hs_lastmodifieddate
+DEFAULT_CHUNK_ROWS = 5_000  # records typed at a time on the way to one eager frame
+SMALL_LIMIT = 2_000  # up to this many rows, plain list paging is as fast as anything
+
+
+def object_type_name(object_type: str) -> str:
+    """``"contacts"``, ``"contact"``, ``"CONTACTS"`` or ``"0-1"`` → ``"contacts"``; custom types pass."""
+    name = str(object_type).strip().lower()
+    if name in OBJECT_TYPE_IDS:
+        return name
+    for known, type_id in OBJECT_TYPE_IDS.items():
+        if name == type_id:
+            return known
+    if name in _SINGULAR:
+        return _SINGULAR[name]
+    if name + "s" in OBJECT_TYPE_IDS:
+        return name + "s"
+    if re.fullmatch(r"2-\d+", name) or name.startswith("p_"):
+        return name  # a custom object: HubSpot will say if it does not exist
+    valid = ", ".join(f"{n} ({i})" for n, i in OBJECT_TYPE_IDS.items())
+    raise InvalidInput(
+        f"Unknown object type {object_type!r}. Valid types: {valid}; custom objects by id (2-…)."
+    )
+
+
+def last_modified_property(object_type: str) -> str:
+    return LAST_MODIFIED.get(object_type, "hs_lastmodifieddate")
+
+
+# -- the property catalogue -------------------------------------------------------------------------
+
+
+def catalogue(hub: Any, object_type: str) -> frames.Catalogue:
+    """The property catalogue of ``object_type``, fetched once per hub (``hub._cache``)."""
+    object_type = object_type_name(object_type)
+    key = f"catalogue:{object_type}"
+    cached = hub._cache.get(key)
+    if cached is None:
+        body = hub.client.get(f"/crm/v3/properties/{object_type}", {"archived": "false"})
+        cached = frames.Catalogue.from_json(object_type, body.get("results") or [])
+        hub._cache[key] = cached
+    return cached
+
+
+def properties_frame(hub: Any, object_type: str) -> pd.DataFrame:
+    """``hub.properties(type)``: the catalogue as a DataFrame, one row per property."""
+    return frames.catalogue_frame(catalogue(hub, object_type))
+
+
+def _property_names(cat: frames.Catalogue, properties: Any) -> list[str] | None:
+    """None (HubSpot's default set), "all" (every property) or a checked list of names."""
+    if properties is None:
+        return None
+    if isinstance(properties, str):
+        if properties == "all":
+            return cat.names()
+        properties = [properties]
+    names = [str(p) for p in properties]
+    for name in names:
+        if name not in cat.properties:
+            close = difflib.get_close_matches(name, cat.names(), n=5, cutoff=0.6)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise InvalidInput(
+                f"{cat.object_type} have no property {name!r}.{hint} "
+                f"hub.properties({cat.object_type!r}) lists them all."
+            )
+    return names
+
+
+def _associations(associations: Any) -> list[str]:
+    if not associations:
+        return []
+    items = [associations] if isinstance(associations, str) else list(associations)
+    return [object_type_name(a) for a in items]
+
+
+# -- batches → typed chunks → frame -----------------------------------------------------------------
+
+
+def _typed_chunks(
+    batches: Iterator[list[dict[str, Any]]],
+    cat: frames.Catalogue,
+    names: list[str] | None,
+    *,
+    rows: int,
+    limit: int | None,
+    associations: Sequence[str] = (),
+    labels: bool = False,
+    bar: Any = None,
+) -> Iterator[pd.DataFrame]:
+    """Type record batches ``rows`` at a time, dropping ids already seen (overlapping streams)."""
+    seen: set[str] = set()
+    pending: list[dict[str, Any]] = []
+    delivered = 0
+    columns = names
+    try:
+        for batch in batches:
+            fresh = [r for r in batch if r["id"] not in seen]
+            if limit is not None:
+                fresh = fresh[: max(0, limit - delivered - len(pending))]
+            seen.update(r["id"] for r in fresh)
+            pending.extend(fresh)
+            if bar is not None:
+                bar.update(len(fresh))
+            if columns is None and pending:
+                columns = frames.property_columns(pending[:1], None)  # HubSpot's default set
+            if len(pending) >= rows:
+                delivered += len(pending)
+                yield _frame(pending, cat, columns, associations, labels)
+                pending = []
+            if limit is not None and delivered + len(pending) >= limit:
+                break
+        if pending or delivered == 0:
+            yield _frame(pending, cat, columns or [], associations, labels)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()  # stop the fetch threads when the caller stops early
+        if bar is not None:
+            bar.close()
+
+
+def _frame(
+    records: list[dict[str, Any]],
+    cat: frames.Catalogue,
+    columns: list[str],
+    associations: Sequence[str],
+    labels: bool,
+) -> pd.DataFrame:
+    # Numbers stay Float64 per chunk so every chunk has the same schema; ``finish`` narrows later.
+    return frames.records_to_frame(
+        records, cat, columns=columns, associations=associations, labels=labels, integral_to_int=False
+    )
+
+
+def _assemble(chunks: Iterator[pd.DataFrame], cat: frames.Catalogue) -> pd.DataFrame:
+    parts = list(chunks)
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, copy=False)
+    frame = frames.finish(frame, cat)
+    order = pd.to_numeric(frame.index, errors="coerce")  # ascending id, like HubSpot's lists
+    return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
+
+
+# -- public helpers -----------------------------------------------------------------------------------
+
+
+def objects(
+    hub: Any,
+    object_type: str,
+    properties: Any = None,
+    since: Any = None,
+    limit: int | None = None,
+    archived: bool = False,
+    associations: Any = None,
+    labels: bool = False,
+    chunksize: int | None = None,
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """Records of one object type as a typed DataFrame (or chunks); see ``Hub.objects``."""
+    object_type = object_type_name(object_type)
+    if limit is not None and limit < 0:
+        raise InvalidInput("limit must be a positive number of rows (or None for all).")
+    if chunksize is not None and chunksize < 1:
+        raise InvalidInput("chunksize must be at least 1 row.")
+    cat = catalogue(hub, object_type)
+    names = _property_names(cat, properties)
+    assoc = _associations(associations)
+    client = hub.client
+    bar = progress.bar(hub, f"{object_type}", unit="rec")
+    on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
+    if since is not None:
+        if archived:
+            raise InvalidInput("since= uses HubSpot search, which has no archived records; drop one of them.")
+        if assoc:
+            raise InvalidInput("since= uses HubSpot search, which returns no associations; drop one of them.")
+        modified = last_modified_property(object_type)
+        since_filter = {"propertyName": modified, "operator": "GTE", "value": str(epoch_ms(since))}
+        wanted = names or _default_names(client, object_type)
+        groups = with_filter([], since_filter)
+        batches = pull.search_batches(
+            client, object_type, wanted, groups=groups, limit=limit, on_total=on_total
+        )
+    elif archived or assoc or (limit is not None and limit <= SMALL_LIMIT):
+        batches = pull.list_batches(
+            client, object_type, names, archived=archived, associations=assoc, limit=limit
+        )
+    else:
+        wanted = names or _default_names(client, object_type)
+        batches = pull.two_ended(client, object_type, wanted, on_total=on_total)
+    if limit == 0:
+        batches = iter(())
+    rows = chunksize or DEFAULT_CHUNK_ROWS
+    chunks = _typed_chunks(
+        batches, cat, names, rows=rows, limit=limit, associations=assoc, labels=labels, bar=bar
+    )
+    if chunksize is not None:
+        return chunks
+    return _assemble(chunks, cat)
+
+
+def _default_names(client: Any, object_type: str) -> list[str]:
+    """HubSpot's default property set for list calls, read off one record, so that list and search
+    (whose defaults can differ) deliver the same columns."""
+    page = client.get(f"/crm/v3/objects/{object_type}", {"limit": 1})
+    results = page.get("results") or []
+    return list((results[0].get("properties") or {}).keys()) if results else ["hs_object_id"]
+
+
+def search(
+    hub: Any,
+    object_type: str,
+    filters: Any = None,
+    properties: Any = None,
+    sort: Any = None,
+    limit: int | None = None,
+    query: str | None = None,
+    labels: bool = False,
+) -> pd.DataFrame:
+    """``hub.search``: every record matching ``filters`` (see ``filters.py``), past the 10,000 cap."""
+    object_type = object_type_name(object_type)
+    cat = catalogue(hub, object_type)
+    known = {n: p.type for n, p in cat.properties.items()}
+    groups = filter_groups(filters, known)
+    sort_list = build_sorts(sort, known)
+    names = _property_names(cat, properties)
+    if names is None:
+        names = _default_names(hub.client, object_type)
+    # HubSpot's own order only reaches 10,000 results: beyond that, page by id and sort here.
+    server_sort = sort_list if sort_list and limit is not None and limit <= pull.SEARCH_CAP else None
+    if not server_sort:
+        filters_module_check(groups)
+    bar = progress.bar(hub, f"{object_type} search", unit="rec")
+    on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
+    batches = pull.search_batches(
+        hub.client,
+        object_type,
+        names,
+        groups=groups,
+        sorts=server_sort,
+        query=query,
+        limit=limit,
+        on_total=on_total,
+    )
+    chunks = _typed_chunks(batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar)
+    parts = list(chunks)
+    frame = frames.finish(pd.concat(parts, copy=False) if len(parts) > 1 else parts[0], cat)
+    if server_sort:
+        return frame
+    if sort_list:
+        by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
+        asc = [s["direction"] == "ASCENDING" for s in sort_list]
+        return frame.sort_values(by=by, ascending=asc, kind="stable")
+    order = pd.to_numeric(frame.index, errors="coerce")
+    return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
+
+
+def filters_module_check(groups: list[dict[str, Any]]) -> None:
+    """Paging past 10,000 adds one ``hs_object_id`` filter per group: make sure it fits."""
+    from .filters import _check_limits
+
+    _check_limits([g["filters"] for g in groups], extra_per_group=1)
+
+
+def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
+    """A link table ``from_id, to_id, type`` (one row per association)."""
+    from_type, to_type = object_type_name(from_type), object_type_name(to_type)
+    wanted = None if ids is None else {str(i) for i in ([ids] if isinstance(ids, (str, int)) else ids)}
+    rows: list[tuple[str, str, str]] = []
+    for batch in pull.list_batches(hub.client, from_type, ["hs_object_id"], associations=[to_type]):
+        for r in batch:
+            if wanted is not None and r["id"] not in wanted:
+                continue
+            block = ((r.get("associations") or {}).get(to_type) or {}).get("results") or []
+            rows.extend((r["id"], str(link.get("id")), str(link.get("type") or "")) for link in block)
+    frame = pd.DataFrame(rows, columns=["from_id", "to_id", "type"])
+    return frame.astype({"from_id": "string", "to_id": "string", "type": "category"})

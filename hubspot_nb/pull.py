@@ -1,0 +1,259 @@
+"""Raw record streams for CRM pulls: batches of HubSpot record dicts, fetched as fast as the limits allow.
+
+This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Three sources:
+
+* ``list_batches`` — the list endpoint (``GET /crm/v3/objects/{type}``, 100 per page, ascending
+  ids). Property names are split into URL-sized chunks (HubSpot answers 414 past ~16k characters)
+  fetched *in parallel* for each page and merged on id, so ``properties="all"`` just works.
+* ``search_batches`` — the search endpoint (200 per page, its own 5/s limit), ordered by
+  ``hs_object_id`` and restarted with ``hs_object_id > last`` before HubSpot's 10,000-result cap,
+  so nothing is lost; the caller dedupes on id.
+* ``two_ended`` — a full pull from both ends at once: list paging climbs from the lowest id while
+  search pages down from the highest, until they meet. List and search have separate rate limits
+  (10-second burst vs 5/s), so together they move about twice as many records per second as
+  either alone; list cursors are opaque, so this is the parallelism a plain pull can have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from .client import HubSpotClient, next_after
+from .filters import with_filter
+
+LIST_PAGE = 100
+SEARCH_PAGE = 200
+SEARCH_CAP = 10_000  # HubSpot refuses to page a search past its 10,000th result
+URL_BUDGET = 10_000  # characters of URL we allow ourselves (HubSpot's limit is ~16k)
+
+Batch = list[dict[str, Any]]
+
+
+def chunk_names(names: Sequence[str], budget: int = URL_BUDGET, overhead: int = 300) -> list[list[str]]:
+    """Split property names so each ``properties=a,b,c`` fits in ``budget - overhead`` characters."""
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    room = budget - overhead
+    for name in names:
+        cost = len(quote(name, safe="")) + 3  # the comma, URL-encoded as %2C
+        if current and used + cost > room:
+            chunks.append(current)
+            current, used = [], 0
+        current.append(name)
+        used += cost
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _merge(pages: list[dict[str, Any]]) -> Batch:
+    """Records of one page fetched in property chunks → one record each, properties merged on id."""
+    first = pages[0].get("results") or []
+    if len(pages) == 1:
+        return first
+    by_id = {r["id"]: r for r in first}
+    for page in pages[1:]:
+        for r in page.get("results") or []:
+            base = by_id.get(r["id"])
+            if base is None:  # the record appeared between two chunk requests: take it as is
+                by_id[r["id"]] = r
+                first.append(r)
+            else:
+                base.setdefault("properties", {}).update(r.get("properties") or {})
+    return first
+
+
+def list_batches(
+    client: HubSpotClient,
+    object_type: str,
+    names: Sequence[str] | None,
+    *,
+    archived: bool = False,
+    associations: Sequence[str] = (),
+    limit: int | None = None,
+    stop: Callable[[Batch], bool] | None = None,
+) -> Iterator[Batch]:
+    """Pages of the list endpoint as merged record batches; stops after ``limit`` records or when
+    ``stop(batch)`` says so."""
+    path = f"/crm/v3/objects/{object_type}"
+    base: dict[str, Any] = {"archived": "true" if archived else "false"}
+    if associations:
+        base["associations"] = ",".join(associations)
+    chunks = chunk_names(names) if names else [None]
+    after: str | None = None
+    fetched = 0
+    while True:
+        size = LIST_PAGE if limit is None else max(1, min(LIST_PAGE, limit - fetched))
+        queries = []
+        for n, chunk in enumerate(chunks):
+            query = dict(base, limit=size)
+            if n > 0:
+                query.pop("associations", None)  # associations once per page is enough
+            if chunk is not None:
+                query["properties"] = ",".join(chunk)
+            if after is not None:
+                query["after"] = after
+            queries.append(query)
+        if len(queries) == 1:
+            pages = [client.get(path, queries[0])]
+        else:
+            futures = [client.pool.submit(client.get, path, q) for q in queries]
+            pages = [f.result() for f in futures]
+        batch = _merge(pages)
+        fetched += len(batch)
+        yield batch
+        after = next_after(pages[0])
+        if after is None or (limit is not None and fetched >= limit) or (stop is not None and stop(batch)):
+            return
+
+
+def search_batches(
+    client: HubSpotClient,
+    object_type: str,
+    names: Sequence[str] | None,
+    *,
+    groups: list[dict[str, Any]] | None = None,
+    sorts: list[dict[str, str]] | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+    descending: bool = False,
+    on_total: Callable[[int], None] | None = None,
+    stop: Callable[[Batch], bool] | None = None,
+) -> Iterator[Batch]:
+    """Pages of a search as record batches, all of them, past the 10,000-result cap.
+
+    Without ``sorts`` the search is ordered by ``hs_object_id`` (``descending`` for two-ended
+    pulls) and restarted with an ``hs_object_id`` bound from the last id seen before the cap.
+    With ``sorts`` HubSpot's order is kept and at most 10,000 results can be reached (the caller
+    only uses that for ``limit`` ≤ 10,000).
+    """
+    path = f"/crm/v3/objects/{object_type}/search"
+    groups = list(groups or [])
+    keyed = not sorts
+    order = [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}]
+    body: dict[str, Any] = {"sorts": sorts or order, "limit": SEARCH_PAGE}
+    if names:
+        body["properties"] = list(names)
+    if query:
+        body["query"] = query
+    fetched = 0
+    bound: int | None = None  # the last id seen before a restart
+    told_total = False
+    while True:
+        window = groups
+        if bound is not None:
+            op = "LT" if descending else "GT"
+            window = with_filter(
+                groups, {"propertyName": "hs_object_id", "operator": op, "value": str(bound)}
+            )
+        after = 0
+        while True:
+            size = SEARCH_PAGE if limit is None else max(1, min(SEARCH_PAGE, limit - fetched))
+            request = dict(body, limit=size, after=str(after))
+            if window:
+                request["filterGroups"] = window
+            page = client.post(path, request, search=True)
+            if not told_total and on_total is not None and page.get("total") is not None:
+                on_total(int(page["total"]))
+                told_total = True
+            batch = page.get("results") or []
+            fetched += len(batch)
+            if batch:
+                yield batch
+            if limit is not None and fetched >= limit:
+                return
+            if stop is not None and batch and stop(batch):
+                return
+            nxt = next_after(page)
+            if nxt is None or not batch:
+                return
+            after = int(nxt)
+            if after + SEARCH_PAGE > SEARCH_CAP:
+                if not keyed:
+                    return  # HubSpot's own sort: the cap is the end (limit ≤ 10,000 only)
+                ids = [int(r["id"]) for r in batch]
+                bound = min(ids) if descending else max(ids)
+                break  # restart the window past the last id seen
+
+
+class _Meeting:
+    """Where the two ends of a two-ended pull have got to (ids below ``low`` are done by list,
+    ids above ``high`` by search)."""
+
+    def __init__(self) -> None:
+        self.low = -1
+        self.high = float("inf")
+        self.lock = threading.Lock()
+
+    def list_reached(self, batch: Batch) -> bool:
+        with self.lock:
+            if batch:
+                self.low = max(self.low, max(int(r["id"]) for r in batch))
+            return self.low >= self.high
+
+    def search_reached(self, batch: Batch) -> bool:
+        with self.lock:
+            if batch:
+                self.high = min(self.high, min(int(r["id"]) for r in batch))
+            return self.low >= self.high
+
+
+_DONE = object()
+
+
+def two_ended(
+    client: HubSpotClient,
+    object_type: str,
+    names: Sequence[str],
+    *,
+    on_total: Callable[[int], None] | None = None,
+) -> Iterator[Batch]:
+    """Every active record, list paging up from the lowest id and search paging down from the
+    highest, side by side, until they meet. Batches arrive as either side delivers them; ids can
+    repeat where the two ends overlap (the caller dedupes on id)."""
+    meeting = _Meeting()
+    out: queue.Queue[Any] = queue.Queue(maxsize=8)  # bounded: memory stays a few pages deep
+    cancelled = threading.Event()
+
+    def run(source: Iterator[Batch]) -> None:
+        try:
+            for batch in source:
+                if cancelled.is_set():
+                    return
+                out.put(batch)
+        except BaseException as exc:  # handed to the consumer, raised there
+            out.put(exc)
+        finally:
+            out.put(_DONE)
+
+    list_side = list_batches(client, object_type, names, stop=meeting.list_reached)
+    search_side = search_batches(
+        client, object_type, names, descending=True, on_total=on_total, stop=meeting.search_reached
+    )
+    threads = [
+        threading.Thread(target=run, args=(src,), daemon=True, name=f"hubspot-nb-{side}")
+        for side, src in (("list", list_side), ("search", search_side))
+    ]
+    for t in threads:
+        t.start()
+    finished = 0
+    try:
+        while finished < len(threads):
+            item = out.get()
+            if item is _DONE:
+                finished += 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        cancelled.set()
+        while any(t.is_alive() for t in threads):  # unblock producers waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                out.get(timeout=0.05)

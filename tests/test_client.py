@@ -1,0 +1,157 @@
+"""HubSpotClient and send() over real HTTP against the sandbox: retries, limits, refresh, errors."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from hubspot_nb.client import HubSpotClient, send
+from hubspot_nb.errors import MissingScopes, NetworkError
+from hubspot_nb.sandbox import Sandbox
+from hubspot_nb.token import Token
+
+DETAILS = "/account-info/v3/details"  # a burst-limited endpoint any valid token may call
+
+
+def oauth(sb: Sandbox, scopes: list[str] | None = None) -> Token:
+    return Token.from_response(
+        sb.oauth_token(scopes),
+        client_id=sb.client_id,
+        client_secret=sb.client_secret,
+        api_base=sb.base_url,
+        token_endpoint="2026-03",
+    )
+
+
+def sandbox_stats(sb: Sandbox) -> dict[str, Any]:
+    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
+
+
+def configure(sb: Sandbox, **knobs: Any) -> None:
+    resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
+    assert resp.status_code == 200, resp.text
+
+
+def test_get_returns_parsed_json_and_tracks_usage(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(burst=50)
+    client = HubSpotClient(oauth(sb), sb.base_url)
+    body = client.get(DETAILS)
+    assert body["portalId"] == sb.hub_id
+    assert client.api_usage["max"] == "50"
+    assert int(client.api_usage["remaining"]) <= 49
+    assert client.burst_limiter.learned and client.burst_limiter.max_calls == 48
+
+
+def test_faults_are_retried_until_every_call_succeeds(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox()
+    client = HubSpotClient(oauth(sb), sb.base_url, max_retries=8)
+    configure(sb, fault_rate=0.4, fault_kinds=["429_secondly", "502", "503", "drop", "truncate"])
+    bodies = [client.get(DETAILS) for _ in range(30)]
+    assert all(b["portalId"] == sb.hub_id for b in bodies)
+    faults = sandbox_stats(sb)["faults"]
+    assert sum(faults.values()) >= 5, faults  # the run really went through faults
+    assert {"drop", "truncate", "502"} <= set(faults), faults
+    assert client.api_usage["retried"] >= 5
+
+
+def test_send_raises_network_error_when_nobody_listens() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    with pytest.raises(NetworkError) as info:
+        send(requests.Session(), "GET", f"http://127.0.0.1:{port}/x", max_retries=2)
+    assert "after 3 attempts" in str(info.value) and "run the cell again" in str(info.value)
+    assert time.monotonic() - started < 10
+
+
+def test_limiter_keeps_concurrent_callers_under_a_small_burst(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(burst=8, burst_window_ms=1000)
+    client = HubSpotClient(oauth(sb), sb.base_url)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(6):
+                client.get(DETAILS)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert not errors
+    assert sandbox_stats(sb)["rate_limited"] == {}  # zero 429s
+    assert client.api_usage["rate_limited"] == 0
+    assert elapsed >= 36 / 8 - 1.5  # 36 calls at <= 6 per second cannot be faster
+
+
+def test_a_new_client_on_a_busy_token_learns_from_the_headers(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(burst=10, burst_window_ms=2000)
+    token = oauth(sb)
+    first = HubSpotClient(token, sb.base_url)
+    for _ in range(7):
+        first.get(DETAILS)
+    second = HubSpotClient(token, sb.base_url)  # knows nothing of the first client's calls
+    for _ in range(8):
+        second.get(DETAILS)
+    assert sandbox_stats(sb)["rate_limited"] == {}
+
+
+def test_expired_token_is_refreshed_once_and_the_call_retried(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox()
+    token = oauth(sb)
+    client = HubSpotClient(token, sb.base_url)
+    client.get(DETAILS)
+    before = token.access_token
+    assert requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10).status_code == 200
+    assert client.get(DETAILS)["portalId"] == sb.hub_id
+    assert token.access_token != before
+    assert token.refresh_count == 1
+    assert sandbox_stats(sb)["refreshes"] == 1
+
+
+def test_short_token_lifetime_refreshes_during_a_series_of_calls(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(token_lifetime_s=1.5)
+    token = oauth(sb)
+    client = HubSpotClient(token, sb.base_url)
+    deadline = time.monotonic() + 4
+    calls = 0
+    while time.monotonic() < deadline:
+        client.get(DETAILS)
+        calls += 1
+        time.sleep(0.1)
+    assert calls >= 20
+    assert sandbox_stats(sb)["refreshes"] >= 2
+
+
+def test_missing_scope_names_the_scope_and_says_to_log_in_again(sandbox: Sandbox) -> None:
+    token = oauth(sandbox, ["oauth"])
+    client = HubSpotClient(token, sandbox.base_url)
+    with pytest.raises(MissingScopes) as info:
+        client.get("/crm/v3/objects/contacts", {"limit": 1})
+    text = str(info.value)
+    assert "crm.objects.contacts.read" in text and "log in again" in text
+    assert token.access_token not in text
+
+
+def test_cursor_pages_follow_paging_next_after(sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
+    token = Token(sandbox_token["access_token"], kind="private-app")
+    client = HubSpotClient(token, sandbox.base_url)
+    ids: list[str] = []
+    pages = 0
+    for page in client.pages("/crm/v3/objects/companies", {"limit": 50}):
+        pages += 1
+        ids.extend(r["id"] for r in page["results"])
+    expected = sandbox.portal.store("companies").ids()
+    assert ids == expected
+    assert pages == -(-len(expected) // 50)
