@@ -1,0 +1,428 @@
+"""Turn the benchmark's raw results into ``results.md`` (tables, goals, machine, date, command) and
+``results.json`` (everything, for later comparison)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from floor import Floor, Limits, pull_floor, requests_floor
+
+MAX_URL_CHARS = 16_000  # the sandbox's (and HubSpot's) URL limit, see hubspot_nb/sandbox/server.py
+MB = 1024 * 1024
+
+
+# -- reading the sandbox's counters ---------------------------------------------------------------
+def route_limits() -> dict[str, str | None]:
+    """``"GET /crm/v3/objects/{object_type}" -> "burst"`` for every sandbox route."""
+    from hubspot_nb.sandbox.app import build_router
+
+    return {f"{r.method} {r.pattern}": r.limit for r in build_router().routes}
+
+
+def wire(stats: dict[str, Any] | None, limits_by_route: dict[str, str | None]) -> dict[str, int]:
+    """What went over the wire during one timed run, from ``/_sandbox/stats``."""
+    stats = stats or {}
+    per_route: dict[str, int] = stats.get("requests") or {}
+    out = {"requests": 0, "burst": 0, "search": 0, "r429": 0, "r414": 0}
+    for route, n in per_route.items():
+        if "/_sandbox/" in route:
+            continue  # the harness's own control calls
+        out["requests"] += n
+        kind = limits_by_route.get(route)
+        if kind in ("burst", "search"):
+            out[kind] += n
+    limited = stats.get("rate_limited") or {}
+    out["r429"] = sum(limited.values())
+    # Refused requests do not count against HubSpot's windows: take them out of the floor's count.
+    out["burst"] -= limited.get("TEN_SECONDLY_ROLLING", 0)
+    out["search"] -= limited.get("SECONDLY", 0)
+    out["r414"] = per_route.get("URI too long", 0)
+    return out
+
+
+# -- formatting helpers ---------------------------------------------------------------------------
+def _mb(kb_or_bytes: float | None, *, bytes_: bool = False) -> str:
+    if kb_or_bytes is None:
+        return "–"
+    return f"{kb_or_bytes / (MB if bytes_ else 1024):,.0f}"
+
+
+def _s(x: float | None, digits: int = 1) -> str:
+    return "–" if x is None else f"{x:,.{digits}f}"
+
+
+def _ratio(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}×"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return [*lines, ""]
+
+
+def _verdict(ok: bool | None) -> str:
+    return {True: "**met**", False: "**missed**", None: "n/a"}[ok]
+
+
+# -- the machine ----------------------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    mem_gb = None
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    versions = {}
+    for dist in ("hubspot-nb", "pandas", "numpy", "pyarrow", "requests", "hubspot-api-client", "duckdb"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = "not installed"
+    root = Path(__file__).resolve().parent.parent
+    commit = _git(root, "rev-parse", "--short", "HEAD")
+    dirty = bool(_git(root, "status", "--porcelain", "--", "hubspot_nb"))
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1) if mem_gb else None,
+        "python": platform.python_version(),
+        "versions": versions,
+        "commit": commit + (" (+ uncommitted changes in hubspot_nb/)" if dirty else ""),
+    }
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# -- the report -----------------------------------------------------------------------------------
+class Report:
+    def __init__(self, records: list[dict[str, Any]], sandboxes: dict[str, dict[str, Any]]) -> None:
+        self.records = records
+        self.sandboxes = sandboxes
+        self.routes = route_limits()
+        main = sandboxes.get("main", {})
+        self.limits = Limits.from_config(main.get("knobs", {}))
+        self.size = main.get("contacts", 0)
+        self.goals: list[tuple[str, str, str, bool | None]] = []
+
+    def find(
+        self, workload: str, contender: str, *, properties: Any = None, sandbox: str | None = None
+    ) -> Any:
+        for r in self.records:
+            if (
+                r["workload"] == workload
+                and r["contender"] == contender
+                and r["properties"] == properties
+                and (sandbox is None or r["sandbox"] == sandbox)
+            ):
+                return r["result"] if r["result"].get("ok") else None
+        return None
+
+    def floor(self, properties: Any) -> Floor:
+        list_cost = 1
+        if properties == "all" and self.sandboxes.get("main", {}).get("all_url_chars", 0) > MAX_URL_CHARS:
+            list_cost = 2
+        return pull_floor(self.size, self.limits, list_cost=list_cost)
+
+    # -- sections ---------------------------------------------------------------------------------
+    def pull_section(self, properties: Any) -> list[str]:
+        what = "all properties" if properties == "all" else "default properties"
+        workload = "all" if properties == "all" else "default"
+        rows_in = [r for r in self.records if r["workload"] == workload]
+        if not rows_in:
+            return []
+        floor = self.floor(properties)
+        profile = self.sandboxes["main"]["profile"]
+        lines = [f"## Pull: {self.size:,} contacts, {what} ({profile} profile)", ""]
+        if floor.seconds > 0:
+            lines += [f"Floor: **{floor.describe()}** (formula in `benchmarks/README.md`).", ""]
+        nb = self.find(workload, "hubspot_nb", properties=properties)
+        header = ["contender", "wall s", "rows × cols", "requests", "429s", "414s", "peak RSS MB",
+                  "RSS growth MB", "DataFrame MB", "rows/s", "× floor", "× hubspot_nb time"]  # fmt: skip
+        rows = []
+        for rec in rows_in:
+            res = rec["result"]
+            if not res.get("ok"):
+                rows.append(
+                    [rec["contender"], f"failed: {res.get('error', '')[:120]}"] + ["–"] * (len(header) - 2)
+                )
+                continue
+            w = wire(res.get("stats"), self.routes)
+            rows.append(
+                [
+                    rec["contender"],
+                    _s(res["wall_s"]),
+                    f"{res['rows']:,} × {res['columns']}",
+                    str(w["requests"]),
+                    str(w["r429"]),
+                    str(w["r414"]),
+                    _mb(res["peak_kb"]),
+                    _mb(res["growth_kb"]),
+                    _mb(res["df_bytes"], bytes_=True),
+                    f"{res['rows'] / res['wall_s']:,.0f}" if res["wall_s"] else "–",
+                    _ratio(res["wall_s"] / floor.seconds) if floor.seconds else "n/a",
+                    _ratio(res["wall_s"] / nb["wall_s"], 1) if nb else "–",
+                ]
+            )
+        lines += _table(header, rows)
+        if nb:
+            w = wire(nb.get("stats"), self.routes)
+            own = requests_floor(w["burst"], w["search"], self.limits)
+            if own:
+                lines += [
+                    f"hubspot_nb made {w['burst']} burst-class and {w['search']} search requests; the limits "
+                    f"allow those in {own:.2f} s at best, so {nb['wall_s'] - own:.2f} s went to waiting on "
+                    "round trips, scheduling and conversion.",
+                    "",
+                ]
+        self.pull_goals(properties, floor, nb)
+        return lines
+
+    def pull_goals(self, properties: Any, floor: Floor, nb: Any) -> None:
+        tag = "all properties" if properties == "all" else "default properties"
+        limited = floor.seconds > 0
+        within = nb["wall_s"] / floor.seconds if nb and limited else None
+        self.goals.append(
+            (f"{self.size:,} contacts, {tag}: within 1.5× of the floor", "≤ 1.50×", _ratio(within),
+             (within <= 1.5) if within is not None else None)
+        )  # fmt: skip
+        if properties is None:
+            official = self.find("default", "official")
+            speedup = official["wall_s"] / nb["wall_s"] if nb and official else None
+            self.goals.append(
+                (f"{self.size:,} contacts, default properties: faster than the official client", "≥ 3.0×",
+                 _ratio(speedup, 1), (speedup >= 3) if speedup is not None and limited else None)
+            )  # fmt: skip
+            w = wire(nb.get("stats"), self.routes) if nb else None
+            self.goals.append(
+                (f"{self.size:,} contacts, default properties: 429s received", "0",
+                 str(w["r429"]) if w else "–", (w["r429"] == 0) if w and limited else None)
+            )  # fmt: skip
+        else:
+            w = wire(nb.get("stats"), self.routes) if nb else None
+            cols = nb["columns"] if nb else None
+            ok = w is not None and w["r414"] == 0 and cols is not None and cols >= 300
+            self.goals.append(
+                (f"{self.size:,} contacts, all properties: no 414, ≥ 300 columns", "0 × 414, ≥ 300 cols",
+                 f"{w['r414']} × 414, {cols} cols" if w else "failed", ok if nb else False)
+            )  # fmt: skip
+
+    def sync_section(self) -> list[str]:
+        res = self.find("sync", "hubspot_nb")
+        rec = next((r for r in self.records if r["workload"] == "sync"), None)
+        if rec is None:
+            return []
+        lines = ["## Re-pull after 1 % of the records changed (`hub.sync`)", ""]
+        if res is None:
+            lines += [f"Failed: {rec['result'].get('error')}", ""]
+            self.goals.append(("re-pull after 1 % changed: requests vs. full pull", "≤ 5 %", "failed", False))
+            return lines
+        first, second = wire(res["first"]["stats"], self.routes), wire(res["second"]["stats"], self.routes)
+        header = ["run", "wall s", "rows", "requests", "burst-class", "search", "429s"]
+        rows = [
+            [name, _s(part["wall_s"]), f"{part['rows']:,}", str(w["requests"]), str(w["burst"]),
+             str(w["search"]), str(w["r429"])]
+            for name, part, w in (("first sync (full pull)", res["first"], first),
+                                  ("second sync (after touch)", res["second"], second))
+        ]  # fmt: skip
+        lines += _table(header, rows)
+        lines += [
+            f"`POST /_sandbox/touch` changed {res['touched']} records; {res['touched_changed']} of them "
+            "show a new "
+            f"`{res['changed_column']}` in the refreshed frame.",
+            "",
+        ]
+        share = second["requests"] / first["requests"] if first["requests"] else None
+        self.goals.append(
+            ("re-pull after 1 % changed: requests vs. full pull", "≤ 5 %",
+             f"{second['requests']}/{first['requests']} = {share:.1%}" if share is not None else "–",
+             (share <= 0.05) if share is not None else None)
+        )  # fmt: skip
+        self.goals.append(
+            ("re-pull after 1 % changed: every changed record refreshed", f"{res['touched']}",
+             str(res["touched_changed"]), res["touched_changed"] == res["touched"])
+        )  # fmt: skip
+        return lines
+
+    def convert_section(self) -> list[str]:
+        recs = [r for r in self.records if r["workload"] == "convert"]
+        if not recs:
+            return []
+        lines = ["## Building the typed frame vs. `pd.json_normalize` (conversion only, pages in memory)", ""]
+        header = [
+            "properties",
+            "records",
+            "json_normalize s",
+            "hubspot_nb typed s",
+            "ratio",
+            "shapes (typed / normalize)",
+        ]
+        rows = []
+        for rec in recs:
+            res, tag = rec["result"], "all" if rec["properties"] == "all" else "default"
+            if not res.get("ok"):
+                rows.append([tag, f"failed: {res.get('error', '')[:120]}", "–", "–", "–", "–"])
+                self.goals.append(
+                    (f"typed frame vs json_normalize ({tag} properties)", "≤ 1.5×", "failed", False)
+                )
+                continue
+            best = res["best_s"]
+            ratio = best["hubspot_nb"] / best["json_normalize"]
+            shapes = res["shapes"]
+            rows.append([tag, f"{res['records']:,}", _s(best["json_normalize"], 3), _s(best["hubspot_nb"], 3),
+                         _ratio(ratio), f"{shapes['hubspot_nb']} / {shapes['json_normalize']}"])  # fmt: skip
+            self.goals.append(
+                (f"typed frame vs json_normalize ({tag} properties)", "≤ 1.5×", _ratio(ratio), ratio <= 1.5)
+            )
+        return lines + _table(header, rows)
+
+    def memory_section(self) -> list[str]:
+        recs = [r for r in self.records if r["workload"] in ("memory", "parquet")]
+        if not recs:
+            return []
+        lines = ["## Memory: in-memory pulls and `hub.to_parquet` (fast profile: no latency, no limits)", ""]
+        header = ["contacts", "run", "wall s", "peak RSS MB", "RSS growth MB", "DataFrame MB",
+                  "growth / DataFrame", "Parquet files", "on disk MB", "DuckDB count"]  # fmt: skip
+        rows = []
+        for rec in recs:
+            res = rec["result"]
+            size = self.sandboxes[rec["sandbox"]]["contacts"]
+            run = f"{rec['contender']} in memory" if rec["workload"] == "memory" else "hubspot_nb to_parquet"
+            if not res.get("ok"):
+                rows.append([f"{size:,}", run, f"failed: {res.get('error', '')[:120]}"] + ["–"] * 7)
+                continue
+            df = res.get("df_bytes")
+            rows.append(
+                [
+                    f"{size:,}",
+                    run,
+                    _s(res["wall_s"]),
+                    _mb(res["peak_kb"]),
+                    _mb(res["growth_kb"]),
+                    _mb(df, bytes_=True) if df else "–",
+                    _ratio(res["growth_kb"] * 1024 / df) if df else "–",
+                    str(res.get("files", "–")),
+                    _mb(res["disk_bytes"], bytes_=True) if "disk_bytes" in res else "–",
+                    f"{res['duckdb_rows']:,}" if "duckdb_rows" in res else "–",
+                ]
+            )
+        lines += _table(header, rows)
+        self.memory_goals()
+        return lines
+
+    def memory_goals(self) -> None:
+        big = self.sandboxes.get("memory", {}).get("contacts")
+        nb = self.find("memory", "hubspot_nb", sandbox="memory")
+        if big and nb:
+            ratio = nb["growth_kb"] * 1024 / nb["df_bytes"]
+            self.goals.append(
+                (f"{big:,} contacts in memory: peak RSS growth vs. DataFrame deep memory (fast profile)",
+                 "≤ 2.5×", _ratio(ratio), ratio <= 2.5)
+            )  # fmt: skip
+        elif big:
+            self.goals.append(
+                (f"{big:,} contacts in memory: RSS growth vs. DataFrame", "≤ 2.5×", "failed", False)
+            )
+        small_pq = self.find("parquet", "hubspot_nb", sandbox="main")
+        big_pq = self.find("parquet", "hubspot_nb", sandbox="memory")
+        if big_pq and small_pq:
+            grow = big_pq["growth_kb"] / max(small_pq["growth_kb"], 1)
+            small = self.sandboxes["main"]["contacts"]
+            self.goals.append(
+                (f"to_parquet peak RSS flat: growth at {big:,} vs. at {small:,} contacts", "≤ 1.5×",
+                 f"{_mb(big_pq['growth_kb'])} / {_mb(small_pq['growth_kb'])} MB = {_ratio(grow)}",
+                 grow <= 1.5)
+            )  # fmt: skip
+        if big_pq:
+            self.goals.append(
+                (f"to_parquet dataset readable by DuckDB ({big:,} rows)", f"{big:,}",
+                 f"{big_pq['duckdb_rows']:,}", big_pq["duckdb_rows"] == big)
+            )  # fmt: skip
+        elif big:
+            self.goals.append(("to_parquet dataset readable by DuckDB", f"{big:,}", "failed", False))
+
+    # -- whole document -----------------------------------------------------------------------------
+    def markdown(self, info: dict[str, Any], command: str, when: str, total_s: float) -> str:
+        body: list[str] = []
+        body += self.pull_section(None)
+        body += self.pull_section("all")
+        body += self.sync_section()
+        body += self.convert_section()
+        body += self.memory_section()
+        versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+        head = [
+            "# hubspot_nb benchmark results",
+            "",
+            f"- Command: `{command}` (from the repository root; `make bench` runs the same with no flags)",
+            f"- Date: {when} · run took {total_s / 60:.1f} min",
+            f"- Machine: {info['platform']}; {info['cpu']} ({info['cores']} cores); "
+            f"{info['memory_gb']} GB RAM; "
+            f"Python {info['python']}",
+            f"- Packages: {versions}; hubspot_nb commit {info['commit']}",
+        ]
+        for name, sb in self.sandboxes.items():
+            k = sb["knobs"]
+            head.append(
+                f"- {name} sandbox: {sb['contacts']:,} contacts, `{sb['profile']}` profile "
+                f"(latency {k.get('latency_ms')} ms "
+                f"+ {k.get('per_record_ms')} ms/record, burst {k.get('burst') or 'unlimited'} per "
+                f"{k.get('burst_window_ms', 0) / 1000:g} s, search {k.get('search_rps') or 'unlimited'}/s); "
+                "its own "
+                f"process (peak RSS {_mb(sb.get('peak_rss_kb'))} MB, not counted for any contender)"
+            )
+        if "all_properties" in self.sandboxes.get("main", {}):
+            main = self.sandboxes["main"]
+            head.append(
+                f'- `properties="all"`: {main["all_properties"]} contact properties; '
+                "a list URL naming them all is "
+                f"{main['all_url_chars']:,} characters (limit {MAX_URL_CHARS:,})"
+            )
+        head += [
+            "- Each contender runs in a fresh process with its own private-app token (a full rate-limit "
+            "allowance); wall time excludes interpreter start, imports and login; RSS growth is the peak RSS "
+            "above the RSS just before the pull.",
+            "",
+            "## Goals",
+            "",
+        ]
+        goal_rows = [[g, target, measured, _verdict(ok)] for g, target, measured, ok in self.goals]
+        return "\n".join(head + _table(["goal", "target", "measured", "verdict"], goal_rows) + body)
+
+
+def write_results(
+    out: Path,
+    records: list[dict[str, Any]],
+    sandboxes: dict[str, dict[str, Any]],
+    *,
+    args: Any,
+    command: str,
+    total_s: float,
+) -> None:
+    info = machine()
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    report = Report(records, sandboxes)
+    text = report.markdown(info, command, when, total_s)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    raw = {"command": command, "date": when, "machine": info, "sandboxes": sandboxes, "records": records,
+           "goals": report.goals, "args": {k: str(v) for k, v in vars(args).items()}}  # fmt: skip
+    out.with_suffix(".json").write_text(json.dumps(raw, indent=1, default=str))
