@@ -1,0 +1,84 @@
+"""Owners (``GET /crm/v3/owners``) and pipelines (``GET /crm/v3/pipelines/{objectType}``), so clients
+can show names instead of ids for ``hubspot_owner_id``, ``pipeline`` and ``dealstage``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from .crm_catalogue import PIPELINES
+from .crm_records import OBJECT_READ_SCOPES, object_type, require_read
+from .routing import ApiError, Request, Response, Router
+
+router = Router()
+OWNER_SCOPES = ("crm.objects.owners.read",)
+
+
+@router.route("GET", "/crm/v3/owners", scopes=OWNER_SCOPES, limit="burst")
+def list_owners(sb: Any, req: Request) -> Response:
+    limit = req.int_arg("limit", 100, maximum=500)
+    archived = req.bool_arg("archived")
+    owners = [o for o in sb.portal.owners if o["archived"] == archived]
+    email = req.arg("email")
+    if email:
+        owners = [o for o in owners if o["email"].lower() == email.lower()]
+    start = 0
+    after = req.arg("after")
+    if after:
+        try:
+            start = int(base64.b64decode(after, validate=True).decode())
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise ApiError(
+                400, f"Invalid value for 'after': '{after[:40]}' is not a paging cursor."
+            ) from None
+    page = owners[start : start + limit]
+    body: dict[str, Any] = {"results": page}
+    if start + limit < len(owners):
+        cursor = base64.b64encode(str(start + limit).encode()).decode()
+        body["paging"] = {"next": {"after": cursor, "link": f"{sb.base_url}/crm/v3/owners?after={cursor}"}}
+    return Response.json(body, records=len(page))
+
+
+@router.route("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES, limit="burst")
+def get_owner(sb: Any, req: Request) -> dict[str, Any]:
+    key = "userId" if req.arg("idProperty") == "userId" else "id"
+    wanted = req.path_params["owner_id"]
+    for owner in sb.portal.owners:
+        if str(owner[key]) == wanted and owner["archived"] == req.bool_arg("archived"):
+            return owner
+    raise ApiError(
+        404, f"No owner with {key} {wanted}. List owners with GET /crm/v3/owners.", "OBJECT_NOT_FOUND"
+    )
+
+
+def _pipelines(sb: Any, req: Request) -> list[dict[str, Any]]:
+    t = object_type(sb.portal, req.path_params["object_type"])
+    if t not in PIPELINES:
+        raise ApiError(
+            400, f"{t} have no pipelines; pipelines exist for {', '.join(PIPELINES)}.", "VALIDATION_ERROR"
+        )
+    require_read(req, t)
+    return sb.portal.pipelines[t]
+
+
+@router.route("GET", "/crm/v3/pipelines/{object_type}", scopes=OBJECT_READ_SCOPES, limit="burst")
+def list_pipelines(sb: Any, req: Request) -> dict[str, Any]:
+    return {"results": _pipelines(sb, req)}
+
+
+@router.route(
+    "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", scopes=OBJECT_READ_SCOPES, limit="burst"
+)
+def get_pipeline(sb: Any, req: Request) -> dict[str, Any]:
+    for pipeline in _pipelines(sb, req):
+        if pipeline["id"] == req.path_params["pipeline_id"]:
+            return pipeline
+    raise ApiError(404, f"No pipeline with id {req.path_params['pipeline_id']}.", "OBJECT_NOT_FOUND")
+
+
+@router.route(
+    "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", scopes=OBJECT_READ_SCOPES, limit="burst"
+)
+def list_stages(sb: Any, req: Request) -> dict[str, Any]:
+    return {"results": get_pipeline(sb, req)["stages"]}
