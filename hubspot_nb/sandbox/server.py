@@ -53,8 +53,13 @@ class Dispatcher:
 
     def dispatch(self, method: str, target: str, headers: Any, body: bytes) -> tuple[Response, str | None]:
         """The response and the transport fault to apply to it (``drop``, ``truncate`` or None)."""
+        self.sb.stats.incr("requests_total")
+        response, fault = self._route(method, target, headers, body)
+        self.sb.stats.incr("responses", key="dropped" if fault == "drop" else str(response.status))
+        return response, fault
+
+    def _route(self, method: str, target: str, headers: Any, body: bytes) -> tuple[Response, str | None]:
         stats = self.sb.stats
-        stats.incr("requests_total")
         if len(target) > MAX_URL_LENGTH:
             stats.incr("requests", key="URI too long")
             message = f"The request URL is {len(target)} characters long; HubSpot refuses URLs this long."
@@ -83,7 +88,6 @@ class Dispatcher:
             delay -= time.monotonic() - started  # time already spent counts as latency
             if delay > 0:
                 time.sleep(delay)
-        stats.incr("responses", key="dropped" if fault == "drop" else str(response.status))
         return response, fault
 
     def _guarded(self, route: Route, request: Request, *, api: bool) -> tuple[Response, str | None]:

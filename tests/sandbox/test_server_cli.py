@@ -1,0 +1,60 @@
+"""``hubspot-nb sandbox`` as a user runs it: a real subprocess, its banner, Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from hubspot_nb.sandbox import run
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).with_name("hubspot-nb")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hubspot_nb.cli"]
+
+
+def test_cli_prints_how_to_connect_serves_and_stops_cleanly_on_ctrl_c():
+    args = [*command(), "sandbox", "--port", "0", "--contacts", "30", "--companies", "5", "--deals", "5"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line, f"the CLI exited early: {proc.stderr.read()}"
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        banner = "".join(lines)
+        base_url = re.search(r"API base URL:\s+(http://127\.0\.0\.1:\d+)", banner).group(1)
+        assert "Client ID:      sandbox-client-id" in banner
+        assert "Client secret:  sandbox-client-secret" in banner
+        assert f"{base_url}/oauth/callback" in banner and "http://localhost:PORT" in banner
+        assert "hnb.login(" in banner
+
+        assert requests.get(f"{base_url}/_sandbox/health", timeout=10).json()["status"] == "ok"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "Sandbox stopped." in out
+
+
+def test_cli_explains_a_busy_port():
+    with run(contacts=10, companies=2, deals=2, tickets=2) as sb:
+        done = subprocess.run(
+            [*command(), "sandbox", "--port", str(sb.config.port), "--contacts", "10"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert "--port 0" in done.stderr and "Traceback" not in done.stderr
