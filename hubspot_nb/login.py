@@ -40,6 +40,7 @@ from .token import Token
 log = logging.getLogger("hubspot_nb.login")
 
 _SANDBOX: Any = None  # the sandbox login(sandbox=True) started in this process, reused by later calls
+last_widget: Any = None  # the LoginWidget login() showed most recently (to re-display it, or in tests)
 
 
 def login(
