@@ -40,7 +40,6 @@ from .token import Token
 log = logging.getLogger("hubspot_nb.login")
 
 _SANDBOX: Any = None  # the sandbox login(sandbox=True) started in this process, reused by later calls
-last_widget: Any = None  # the LoginWidget login() showed most recently (to re-display it, or in tests)
 
 
 def login(
@@ -133,7 +132,8 @@ def login(
 
         from .widget import LoginWidget
 
-        hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]  # a later cell can drive it
+        # Kept on the hub so a later cell (a demo, a test) can find and drive the widget.
+        hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]
         display(hub.login_widget)  # type: ignore[attr-defined]
         return hub
     if mode != "input":

@@ -198,7 +198,7 @@ def test_login_with_a_running_sandbox(sandbox):
 def test_sandbox_widget_link_opens_its_consent_page(sandbox):
     hub = hnb.login(sandbox=sandbox, interactive="widget")
     assert not hub.connected
-    widget = login_module.last_widget
+    widget = hub.login_widget
     assert widget.hub is hub
     assert widget.flow.authorize_url.startswith(f"{sandbox.public_url}/oauth/authorize?")
     assert widget.flow.redirect_uri == f"{sandbox.public_url}/oauth/callback"
@@ -227,7 +227,7 @@ def test_sandbox_behind_jupyterhub_proxy(monkeypatch):
     try:
         port = urlsplit(sb.base_url).port
         assert sb.public_url == f"/user/ann/proxy/{port}"
-        widget = login_module.last_widget
+        widget = hub.login_widget
         # the browser goes through the notebook server's proxy; the kernel talks to loopback
         assert widget.flow.authorize_url.startswith(f"/user/ann/proxy/{port}/oauth/authorize?")
         assert 'href="/user/ann/proxy/' in widget.link.value
