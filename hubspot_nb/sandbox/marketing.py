@@ -56,6 +56,9 @@ _SORT_KEYS = {
 
 
 # -- marketing emails v3 --------------------------------------------------------------------------
+@router.route(
+    "GET", "/marketing/v3/emails/", scopes=EMAIL_SCOPES, limit="burst"
+)  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/emails", scopes=EMAIL_SCOPES, limit="burst")
 def list_emails(sb: Any, req: Request) -> Response:
     md = sb.marketing

@@ -70,6 +70,9 @@ _SORTS = {
 }
 
 
+@router.route(
+    "GET", "/marketing/v3/campaigns/", scopes=CAMPAIGN_SCOPES, limit="burst"
+)  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/campaigns", scopes=CAMPAIGN_SCOPES, limit="burst")
 def list_campaigns(sb: Any, req: Request) -> Response:
     md = sb.marketing

@@ -171,6 +171,8 @@ class MarketingData:
     @property
     def contacts(self) -> list[tuple[str, str]]:
         """Snapshot of (contact id, email) of contacts with an e-mail address, by numeric id."""
+        if self._contacts is not None:
+            return self._contacts
         with self._lock:
             if self._contacts is None:
                 store = self._contacts_store
@@ -184,6 +186,8 @@ class MarketingData:
 
     @property
     def events(self) -> EmailEventLog:
+        if self._events is not None:
+            return self._events
         contacts = self.contacts
         with self._lock:
             if self._events is None:
@@ -193,6 +197,8 @@ class MarketingData:
     @property
     def submissions(self) -> dict[str, list[Submission]]:
         """Form id → its submissions, newest first."""
+        if self._submissions is not None:
+            return self._submissions
         contacts = self.contacts
         with self._lock:
             if self._submissions is None:

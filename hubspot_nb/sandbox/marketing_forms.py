@@ -19,6 +19,7 @@ router = Router()
 FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment", "all")
 
 
+@router.route("GET", "/marketing/v3/forms/", scopes=FORM_SCOPES, limit="burst")  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/forms", scopes=FORM_SCOPES, limit="burst")
 def list_forms(sb: Any, req: Request) -> Response:
     md = sb.marketing

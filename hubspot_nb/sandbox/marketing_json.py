@@ -169,11 +169,12 @@ def event_json(md: MarketingData, pos: int) -> dict[str, Any]:
         "appId": app_id,
         "appName": app_name,
         "emailCampaignId": plan.email_campaign_id,
-        "hmid": log.event_id(log.sent_ref[pos] if log.sent_ref[pos] >= 0 else pos)[:18],
     }
     ref = log.sent_ref[pos]
     if ref >= 0:
-        body["sentBy"] = {"id": log.event_id(ref), "created": log.created[ref]}
+        sent_id = log.event_id(ref)
+        body["sentBy"] = {"id": sent_id, "created": log.created[ref]}
+        body["hmid"] = sent_id[:18]  # one message id per sent message
     if kind in (ev.SENT, ev.DROPPED):
         body.update(subject=email.subject, **{"from": f"{email.from_name} <{email.reply_to}>"})
         body.update(replyTo=[email.reply_to], cc=[], bcc=[])
