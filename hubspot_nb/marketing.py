@@ -66,6 +66,7 @@ EMAIL_KINDS = {
     "createdAt": UTC,
     "updatedAt": UTC,
     "archived": BOOL,
+    "allEmailCampaignIds": OBJ,
 }
 
 
@@ -99,7 +100,9 @@ def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: 
 
     Columns: ``name, subject, type, subcategory, state, isPublished, isTransactional, campaign``
     (campaign id), ``campaignName, fromName, replyTo, language, publishedAt, publishDate,
-    createdAt, updatedAt`` (UTC), ``archived``, then with ``stats=True`` the statistics columns
+    createdAt, updatedAt`` (UTC), ``archived``, ``allEmailCampaignIds`` (a list: the legacy send
+    ids that ``email_events`` rows carry as ``emailCampaignId``; A/B e-mails have two), then with
+    ``stats=True`` the statistics columns
     (``sent, delivered, open, click, …, open_rate, click_rate, …, open_device_mobile …``; see
     ``hubspot_nb.marketing_frames``). ``since``: only e-mails updated since then.
     ``archived=True`` adds archived e-mails (HubSpot lists them only in a separate pass).
@@ -254,7 +257,7 @@ def campaigns(
         window["startDate"] = mf.to_utc(start, "start").strftime("%Y-%m-%d")
     if end is not None:
         window["endDate"] = mf.to_utc(end, "end").strftime("%Y-%m-%d")
-    params = {"limit": 100, "properties": ",".join(CAMPAIGN_PROPERTIES)}
+    params = {"limit": 100, "properties": list(CAMPAIGN_PROPERTIES)}  # repeated: properties=a&properties=b
     rows = [
         campaign_row(r) for page in hub.client.pages(CAMPAIGNS, params) for r in page.get("results") or []
     ]
@@ -284,7 +287,7 @@ def campaigns(
 
 # -- forms and submissions ---------------------------------------------------------------------------
 def _form_records(hub: Hub) -> list[dict[str, Any]]:
-    return [r for page in hub.client.pages(FORMS, {"limit": 100}) for r in page.get("results") or []]
+    return [r for page in hub.client.pages(FORMS, {"limit": 50}) for r in page.get("results") or []]
 
 
 def _form_fields(form: dict[str, Any]) -> list[dict[str, Any]]:
@@ -425,16 +428,33 @@ PERIODS = ("total", "daily", "weekly", "monthly", "summarize/daily", "summarize/
 
 def traffic_rows(body: Any) -> list[dict[str, Any]]:
     """Rows of an analytics v2 report: ``breakdowns[]`` for ``total``, or ``{date: [breakdowns]}``
-    for daily/weekly/monthly (``date`` column added)."""
+    for daily/weekly/monthly (``date`` column added), or ``{date: {metrics}}`` for summarize/…"""
     if not isinstance(body, dict):
         return []
     if "breakdowns" in body:
         return [mf.flatten(b) for b in body.get("breakdowns") or []]
     rows = []
     for date, items in body.items():
-        if isinstance(items, list):
+        if isinstance(items, list):  # {date: [one row per breakdown]}
             rows += [{"date": date, **mf.flatten(b)} for b in items]
+        elif isinstance(items, dict):  # summarize/<period>: {date: {totals}}
+            rows.append({"date": date, **mf.flatten(items)})
     return rows
+
+
+def traffic_kinds(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Counts (JSON integers everywhere) → Int64, rates and averages (any JSON float) → Float64
+    (HubSpot's units: ``bounceRate`` 42.5 means 42.5 %), anything else text; ``date`` a day."""
+    kinds: dict[str, str] = {"date": DATE, "breakdown": STR}
+    for row in rows:
+        for key, value in row.items():
+            if key in ("date", "breakdown") or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                kinds[key] = STR
+            elif kinds.get(key) != STR:
+                kinds[key] = FLOAT if isinstance(value, float) or kinds.get(key) == FLOAT else INT
+    return kinds
 
 
 def traffic(
@@ -459,15 +479,13 @@ def traffic(
         rows = [row for page in pages for row in traffic_rows(page)]
     else:
         rows = traffic_rows(hub.client.get(path, params))
-    kinds: dict[str, str] = {"date": DATE, "breakdown": STR}
-    for row in rows:
-        for key, value in row.items():
-            if key not in kinds:
-                kinds[key] = FLOAT if isinstance(value, (int, float)) and not isinstance(value, bool) else STR
-    columns = ["date", "breakdown"] if when != "total" else ["breakdown"]
-    frame = mf.typed_frame(rows, kinds, index=None, columns=columns)
-    for key, kind in kinds.items():  # counts are whole numbers: say so
-        if kind == FLOAT and key in frame and (frame[key].dropna() % 1 == 0).all():
-            frame[key] = frame[key].astype("Int64")
+    columns = (
+        ["breakdown"]
+        if when == "total"
+        else ["date"]
+        if when.startswith("summarize")
+        else ["date", "breakdown"]
+    )
+    frame = mf.typed_frame(rows, traffic_kinds(rows), index=None, columns=columns)
     frame.attrs.update(start=t0, end=t1, breakdown=what, period=when)
     return frame

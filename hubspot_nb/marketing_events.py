@@ -20,6 +20,7 @@ Columns (HubSpot's names, nested objects flattened with ``_``): index ``id``; ``
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, as_completed
@@ -29,6 +30,7 @@ import pandas as pd
 
 from . import marketing_frames as mf
 from . import progress
+from .errors import NotFound
 from .marketing_frames import BOOL, FLOAT, INT, STR, UTC
 
 if TYPE_CHECKING:
@@ -98,14 +100,17 @@ CATEGORY_COLUMNS = (
     "dropReason",
 )
 COLUMNS = ("id", *EVENT_KINDS)
+OTHER_KINDS = {"attempt": INT}  # fields only some events carry, that are not text
 
 
 def event_row(event: dict[str, Any]) -> dict[str, Any]:
-    """One event as a flat row; list values (``browser.version``) joined with ``;``."""
+    """One event as a flat row; lists of plain values (``browser.version``, ``cc``) joined with ``;``,
+    lists of objects (``subscriptions`` of a STATUSCHANGE) kept as JSON text."""
     row = mf.flatten(event)
     for key, value in row.items():
         if isinstance(value, list):
-            row[key] = ";".join(str(v) for v in value)
+            nested = any(isinstance(v, (dict, list)) for v in value)
+            row[key] = json.dumps(value) if nested else ";".join(str(v) for v in value)
     return row
 
 
@@ -113,7 +118,7 @@ def page_frame(
     events: list[dict[str, Any]], t0: pd.Timestamp | None = None, t1: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """A typed frame of one page of events, keeping only those with ``t0 <= created < t1``."""
-    frame = mf.typed_frame([event_row(e) for e in events], EVENT_KINDS, columns=COLUMNS)
+    frame = mf.typed_frame([event_row(e) for e in events], {**EVENT_KINDS, **OTHER_KINDS}, columns=COLUMNS)
     if t0 is not None and t1 is not None and len(frame):
         frame = frame[(frame["created"] >= t0) & (frame["created"] < t1)]
     return frame
@@ -145,6 +150,16 @@ def _pull(hub: Hub, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timestamp) 
     return frames
 
 
+def send_ids(hub: Hub, email_id: Any) -> list[Any]:
+    """The legacy send ids (``emailCampaignId``) of a marketing e-mail: its ``allEmailCampaignIds``
+    when ``email_id`` is a v3 e-mail id, else ``email_id`` itself (already a send id)."""
+    try:
+        email = hub.client.get(f"/marketing/v3/emails/{email_id}") or {}
+    except NotFound:
+        return [email_id]
+    return list(email.get("allEmailCampaignIds") or [email_id])
+
+
 def iter_email_events(
     hub: Hub,
     start: Any,
@@ -164,14 +179,13 @@ def iter_email_events(
     if isinstance(event_types, str):
         event_types = [event_types]
     types = [mf.choose(t, EVENT_TYPES, "event type") for t in event_types] if event_types else [None]
-    base: dict[str, Any] = {}
-    if email_id is not None:
-        base["campaignId"] = email_id
+    sends: list[Any] = [None] if email_id is None else send_ids(hub, email_id)
     n = slices if slices is not None else auto_slices(t0, t1, hub.client.max_workers)
     tasks = [
-        ({**base, "eventType": kind} if kind else base, a, b)
+        ({k: v for k, v in (("eventType", kind), ("campaignId", send)) if v is not None}, a, b)
         for a, b in time_slices(t0, t1, n)
         for kind in types
+        for send in sends
     ]
     futures: list[Future[list[pd.DataFrame]]] = [hub.client.pool.submit(_pull, hub, *task) for task in tasks]
     bar = progress.bar(hub, "email events", total=len(futures), unit="slice")
@@ -202,13 +216,16 @@ def email_events(
     """One row per e-mail event in ``[start, end)``, index ``id``, sorted by ``created``.
 
     ``event_types``: one type or a list (``"OPEN"``, ``["SENT", "CLICK"]``), None for all.
-    ``email_id``: only events of that e-mail campaign (HubSpot's ``emailCampaignId``).
+    ``email_id``: only events of that marketing e-mail (its v3 id: all its sends, both variants
+    of an A/B test) or of one send (a legacy ``emailCampaignId``).
     ``slices``: how many time slices to pull concurrently (default: about one per week of the window).
     """
     frames = list(iter_email_events(hub, start, end, event_types, email_id, slices=slices))
     if not frames:
         frames = [page_frame([])]
     frame = mf.concat_typed(frames, CATEGORY_COLUMNS)
+    # Fields beyond the fixed columns appear page by page: put them in a fixed (sorted) order.
+    frame = frame[[*COLUMNS[1:], *sorted(c for c in frame.columns if c not in COLUMNS)]]
     frame.index.name = "id"
     # Slices finish in any order: sort on (created, id) so the same events give the same frame.
     return frame.sort_values(["created", "id"], kind="stable")
