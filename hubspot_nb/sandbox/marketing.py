@@ -83,7 +83,7 @@ def get_email(sb: Any, req: Request) -> Response:
         raise ApiError(
             404, f"No marketing email with id {req.path_params['email_id'][:40]}.", "OBJECT_NOT_FOUND"
         )
-    return Response.json(email_json(md, email, req.bool_arg("includeStats", True)), records=1)
+    return Response.json(email_json(md, email, req.bool_arg("includeStats")), records=1)
 
 
 def _email_matches(e: Any, req: Request) -> bool:

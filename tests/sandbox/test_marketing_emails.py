@@ -241,7 +241,7 @@ def test_official_python_client_reads_emails_and_statistics(sandbox: Sandbox, to
     assert page.total == len(page.results) > 0
     sent = [e for e in page.results if e.stats.counters["sent"]]
     assert sent and sent[0].created_at.year >= 2025 and sent[0]._from.from_name
-    one = client.marketing.emails.marketing_emails_api.get_by_id(sent[0].id)
+    one = client.marketing.emails.marketing_emails_api.get_by_id(sent[0].id, include_stats=True)
     assert one.stats.counters == sent[0].stats.counters
     stats = client.marketing.emails.statistics_api.get_emails_list(
         start_timestamp="2025-01-01T00:00:00Z", end_timestamp="2027-01-01T00:00:00Z"
