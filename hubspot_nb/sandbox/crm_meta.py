@@ -16,6 +16,7 @@ OWNER_SCOPES = ("crm.objects.owners.read",)
 
 
 @router.route("GET", "/crm/v3/owners", scopes=OWNER_SCOPES, limit="burst")
+@router.route("GET", "/crm/v3/owners/", scopes=OWNER_SCOPES, limit="burst")  # the official SDKs' spelling
 def list_owners(sb: Any, req: Request) -> Response:
     limit = req.int_arg("limit", 100, maximum=500)
     archived = req.bool_arg("archived")
