@@ -135,11 +135,11 @@ def test_stats_of_adjacent_windows_add_up() -> None:
 def test_a_big_portal_builds_fast_and_small() -> None:
     """300 emails over 20,000 contacts: hundreds of thousands of events in a couple of seconds."""
     md = _build(contacts=20_000, emails=300, campaigns=40, forms=20)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other test runs on the machine do not count
     log = md.events
-    took = time.perf_counter() - started
+    took = time.process_time() - started
     assert len(log) > 100_000
-    assert took < 6.0, f"building {len(log)} events took {took:.2f}s"
+    assert took < 6.0, f"building {len(log)} events took {took:.2f}s of CPU"
     # columnar storage: well under 100 bytes an event (arrays + per-send copies)
     per_event = sum(a.itemsize * len(a) for a in (log.created, log.type, log.send, log.recipient, log.detail))
     assert per_event / len(log) < 30
