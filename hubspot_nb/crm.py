@@ -133,10 +133,10 @@ def _typed_chunks(
                 bar.update(len(fresh))
             if columns is None and pending:
                 columns = frames.property_columns(pending[:1], None)  # HubSpot's default set
-            if len(pending) >= rows:
-                delivered += len(pending)
-                yield _frame(pending, cat, columns, associations, labels)
-                pending = []
+            while len(pending) >= rows:
+                part, pending = pending[:rows], pending[rows:]
+                delivered += len(part)
+                yield _frame(part, cat, columns, associations, labels)
             if limit is not None and delivered + len(pending) >= limit:
                 break
         if pending or delivered == 0:

@@ -290,40 +290,30 @@ def records_to_frame(
 
 
 def association_columns(records: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any]:
-    """``{key: [ids…], "primary_<singular>": id}`` from each record's ``associations[key]``.
+    """``{key: [ids…]}`` from each record's ``associations[key]``, plus ``primary_company``.
 
-    HubSpot v3 marks the primary link with the unlabelled type name (``contact_to_company``)
-    and other links with ``…_unlabeled`` or a label; where no record has a primary, the
-    primary column is left out.
+    HubSpot has a primary *company* only. v3 lists the primary company twice, with the bare type
+    (``contact_to_company``) and with ``…_unlabeled``; other companies only as ``…_unlabeled``.
+    A bare type without an ``_unlabeled`` twin in the same block (``contact_to_deal``) means
+    nothing about primacy.
     """
     ids = np.empty(len(records), dtype=object)
     primary = np.full(len(records), None, dtype=object)
     for i, r in enumerate(records):
         block = ((r.get("associations") or {}).get(key) or {}).get("results") or []
-        found: list[str] = []
-        for link in block:
-            link_id = str(link.get("id"))
-            if link_id not in found:
-                found.append(link_id)
-            link_type = str(link.get("type") or "")
-            if primary[i] is None and _is_primary(link_type):
-                primary[i] = link_id
+        found = list(dict.fromkeys(str(link.get("id")) for link in block))
         ids[i] = found
+        if key == "companies":
+            types = {str(link.get("type") or "") for link in block}
+            for link in block:
+                link_type = str(link.get("type") or "")
+                if not link_type.endswith("_unlabeled") and f"{link_type}_unlabeled" in types:
+                    primary[i] = str(link.get("id"))
+                    break
     out: dict[str, Any] = {key: ids}
-    if any(p is not None for p in primary):
-        out[f"primary_{_singular(key)}"] = pd.array(primary, dtype="string")
+    if key == "companies":
+        out["primary_company"] = pd.array(primary, dtype="string")
     return out
-
-
-def _is_primary(link_type: str) -> bool:
-    t = link_type.lower()
-    return "primary" in t or (t.count("_to_") == 1 and not t.endswith("_unlabeled") and t.islower())
-
-
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    return name[:-1] if name.endswith("s") else name
 
 
 def _label_names(columns: Iterable[str], catalogue: Catalogue) -> dict[str, str]:
