@@ -20,17 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from . import control, oauth, oauth_info
-
-# DEVELOPMENT ONLY (until S-crm / S-mkt land): tolerate their modules being absent.
-try:
-    from . import crm, data
-except ImportError:  # pragma: no cover
-    crm = data = None  # type: ignore[assignment]
-try:
-    from . import marketing, marketing_data
-except ImportError:  # pragma: no cover
-    marketing = marketing_data = None  # type: ignore[assignment]
+from . import control, crm, data, marketing, marketing_data, oauth, oauth_info
 from .config import CLIENT_ID, CLIENT_SECRET, Config
 from .routing import Router
 from .server import SandboxServer
@@ -42,8 +32,7 @@ def build_router() -> Router:
     """Every route of the sandbox; refuses to start if a route needs a scope no token can hold."""
     router = Router()
     for module in (control, oauth, oauth_info, crm, marketing):
-        if module is not None:
-            router.include(module.router)
+        router.include(module.router)
     unknown = sorted({s for r in router.routes for s in (r.scopes or ()) if s not in KNOWN_SCOPES})
     if unknown:
         raise ValueError(f"routes declare scopes missing from tokens.KNOWN_SCOPES: {', '.join(unknown)}")
@@ -71,12 +60,8 @@ class Sandbox:
         self.app_id: int = identity.randrange(1_000_000, 5_000_000)
         self.stats = Stats()
         self.auth = AuthStore(config, self.stats)
-        self.portal = data.build_portal(config) if data else None
-        self.marketing = (
-            marketing_data.build_marketing(config, self.portal, self.hub_id)
-            if marketing_data and data
-            else None
-        )
+        self.portal = data.build_portal(config)
+        self.marketing = marketing_data.build_marketing(config, self.portal, self.hub_id)
         self.router = build_router()
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None

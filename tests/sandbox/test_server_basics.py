@@ -125,3 +125,14 @@ def test_repr_shows_no_secrets(fresh_sandbox):
     )
     for secret in (token["access_token"], token["refresh_token"], sb.private_token, sb.client_secret):
         assert secret not in text
+
+
+def test_the_pytest_plugin_fixture_serves_a_sandbox(hubspot_sandbox):
+    token = hubspot_sandbox.oauth_token(["oauth", "crm.objects.contacts.read"])["access_token"]
+    resp = requests.get(
+        f"{hubspot_sandbox.base_url}/crm/v3/objects/contacts",
+        headers={"Authorization": f"Bearer {token}"},
+        params={"limit": 5},
+        timeout=10,
+    )
+    assert resp.status_code == 200 and len(resp.json()["results"]) == 5

@@ -144,3 +144,19 @@ def test_control_endpoints_are_never_slowed_or_limited(stubbed):
     for _ in range(5):
         assert requests.get(f"{sb.base_url}/_sandbox/health", timeout=10).status_code == 200
     assert time.monotonic() - started < 0.3
+
+
+def test_the_real_crm_routes_are_guarded_too(fresh_sandbox):
+    sb = fresh_sandbox(search_rps=1, burst=50, **SMALL)
+    url = f"{sb.base_url}/crm/v3/objects/contacts"
+    assert requests.get(url, timeout=10).status_code == 401
+    narrow = sb.oauth_token(["oauth"])["access_token"]
+    assert requests.get(url, headers={"Authorization": f"Bearer {narrow}"}, timeout=10).status_code == 403
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+    listed = session.get(url, timeout=10)
+    assert listed.status_code == 200 and listed.headers["X-HubSpot-RateLimit-Max"] == "50"
+    searches = [session.post(f"{url}/search", json={"limit": 1}, timeout=10) for _ in range(2)]
+    assert [r.status_code for r in searches] == [200, 429]
+    assert searches[1].json()["policyName"] == "SECONDLY"
+    assert not any(h in r.headers for r in searches for h in RATE_HEADERS)
