@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_API_BASE, DEFAULT_TOKEN_ENDPOINT
 from .errors import RefreshFailed
+from .token_endpoint import refresh_grant
 
 if TYPE_CHECKING:
     import requests
@@ -214,10 +215,8 @@ class Token:
         return True
 
     def _refresh_now(self) -> None:
-        from . import auth  # auth builds Tokens; importing it lazily avoids an import cycle
-
         try:
-            body = auth.refresh_grant(
+            body = refresh_grant(
                 api_base=self.api_base,
                 endpoint=self.token_endpoint,
                 client_id=self.client_id or "",
