@@ -21,7 +21,7 @@ from typing import Any
 
 from .marketing_params import ANALYTICS_SCOPES, ymd_arg
 from .routing import ApiError, Request, Response, Router
-from .web_traffic import metrics
+from .web_traffic import COUNTS, metrics
 
 router = Router()
 
@@ -64,14 +64,14 @@ def _report(sb: Any, req: Request, period: str, *, summarize: bool) -> Response:
     days = traffic.days(start, end)
     if period == "total":
         rows = traffic.breakdown(by, days)
-        everything = [0] * (len(rows[0][1]) if rows else 0)
+        everything = [0] * len(COUNTS)
         for _, counts in rows:
             everything = [a + b for a, b in zip(everything, counts, strict=True)]
         page = rows[offset : offset + limit]
         body: dict[str, Any] = {
             "offset": offset + len(page),
             "total": len(rows),
-            "totals": metrics(everything) if rows else {},
+            "totals": metrics(everything),
             "breakdowns": [{"breakdown": name, **metrics(counts)} for name, counts in page],
         }
         return Response.json(body, records=len(page))

@@ -256,3 +256,18 @@ def test_official_python_client_reads_emails_and_statistics(sandbox: Sandbox, to
         interval="MONTH", start_timestamp="2025-01-01T00:00:00Z", end_timestamp="2027-01-01T00:00:00Z"
     )
     assert sum(r.aggregations.counters["sent"] for r in hist.results) == stats.aggregate.counters["sent"]
+
+
+def test_same_seed_serves_the_same_marketing_data(fresh_sandbox: Any) -> None:
+    def snapshot(sb: Sandbox) -> tuple[Any, ...]:
+        tok = sb.oauth_token()["access_token"]
+        emails = _get(sb, tok, "/marketing/v3/emails", includeStats="true").json()
+        events = _get(sb, tok, "/email/public/v1/events", limit=200).json()
+        campaigns = _get(sb, tok, "/marketing/v3/campaigns", properties="hs_name,hs_start_date").json()
+        return emails, events, campaigns
+
+    options = {"contacts": 150, "companies": 10, "deals": 10, "tickets": 5, "emails": 12}
+    first, second = snapshot(fresh_sandbox(seed=11, **options)), snapshot(fresh_sandbox(seed=11, **options))
+    other = snapshot(fresh_sandbox(seed=12, **options))
+    assert first == second
+    assert first[0]["results"] != other[0]["results"] and first[1]["events"] != other[1]["events"]
