@@ -241,3 +241,26 @@ def test_cache_file_is_valid_after_concurrent_refreshes(fresh_sandbox, tmp_path)
     record = json.loads(Path(store.path(sb.client_id, sb.hub_id)).read_text())
     assert record["access_token"] in {t.access_token for t in tokens}
     assert stats(sb)["refreshes"] == 20
+
+
+def test_hub_client_refreshes_once_after_401_across_threads(fresh_sandbox):
+    sb = fresh_sandbox(**SMALL)
+    hub = hnb.login(sandbox=sb, auto_approve=True)
+    assert hub.client.get("/account-info/v3/details")["portalId"] == sb.hub_id
+    requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10)
+    barrier = threading.Barrier(16)
+    portals: list[int] = []
+
+    def worker():
+        barrier.wait()
+        portals.append(hub.client.get("/account-info/v3/details")["portalId"])
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert portals == [sb.hub_id] * 16
+    counters = stats(sb)
+    assert counters["refreshes"] == 1
+    assert 1 <= counters["responses"]["401"] <= 16
