@@ -164,7 +164,7 @@ def _frame(
 
 def _assemble(chunks: Iterator[pd.DataFrame], cat: frames.Catalogue) -> pd.DataFrame:
     parts = list(chunks)
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, copy=False)
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts)
     frame = frames.finish(frame, cat)
     order = pd.to_numeric(frame.index, errors="coerce")  # ascending id, like HubSpot's lists
     return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
@@ -271,7 +271,7 @@ def search(
     )
     chunks = _typed_chunks(batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar)
     parts = list(chunks)
-    frame = frames.finish(pd.concat(parts, copy=False) if len(parts) > 1 else parts[0], cat)
+    frame = frames.finish(pd.concat(parts) if len(parts) > 1 else parts[0], cat)
     if server_sort:
         return frame
     if sort_list:

@@ -182,7 +182,7 @@ def _upsert(old: pd.DataFrame, changed: pd.DataFrame, cat: frames.Catalogue) -> 
     if changed.empty:
         return old
     kept = old[~old.index.isin(changed.index)]
-    merged = pd.concat([kept, changed.reindex(columns=old.columns)], copy=False)
+    merged = pd.concat([kept, changed.reindex(columns=old.columns)])
     for name in old.columns:  # categories may differ between the parts: keep the column a category
         if isinstance(old[name].dtype, pd.CategoricalDtype) and not isinstance(
             merged[name].dtype, pd.CategoricalDtype
