@@ -52,7 +52,8 @@ def wire(stats: dict[str, Any] | None, limits_by_route: dict[str, str | None]) -
 def _mb(kb_or_bytes: float | None, *, bytes_: bool = False) -> str:
     if kb_or_bytes is None:
         return "–"
-    return f"{kb_or_bytes / (MB if bytes_ else 1024):,.0f}"
+    value = kb_or_bytes / (MB if bytes_ else 1024)
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
 def _s(x: float | None, digits: int = 1) -> str:
@@ -69,7 +70,9 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def _verdict(ok: bool | None) -> str:
+def _verdict(ok: bool | None, smoke: bool = False) -> str:
+    if smoke:
+        return "n/a (smoke run)"
     return {True: "**met**", False: "**missed**", None: "n/a"}[ok]
 
 
@@ -115,7 +118,10 @@ def _git(root: Path, *args: str) -> str:
 
 # -- the report -----------------------------------------------------------------------------------
 class Report:
-    def __init__(self, records: list[dict[str, Any]], sandboxes: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, records: list[dict[str, Any]], sandboxes: dict[str, dict[str, Any]], *, smoke: bool = False
+    ) -> None:
+        self.smoke = smoke  # tiny sizes: the numbers prove the harness runs, not the goals
         self.records = records
         self.sandboxes = sandboxes
         self.routes = route_limits()
@@ -353,9 +359,11 @@ class Report:
                  grow <= 1.5)
             )  # fmt: skip
         if big_pq:
+            # Every row the in-memory pull of the same portal got (the sandbox archives a few records).
+            expected = nb["rows"] if nb else big
             self.goals.append(
-                (f"to_parquet dataset readable by DuckDB ({big:,} rows)", f"{big:,}",
-                 f"{big_pq['duckdb_rows']:,}", big_pq["duckdb_rows"] == big)
+                ("to_parquet dataset readable by DuckDB: every row", f"{expected:,}",
+                 f"{big_pq['duckdb_rows']:,}", big_pq["duckdb_rows"] == expected)
             )  # fmt: skip
         elif big:
             self.goals.append(("to_parquet dataset readable by DuckDB", f"{big:,}", "failed", False))
@@ -404,7 +412,9 @@ class Report:
             "## Goals",
             "",
         ]
-        goal_rows = [[g, target, measured, _verdict(ok)] for g, target, measured, ok in self.goals]
+        goal_rows = [
+            [g, target, measured, _verdict(ok, self.smoke)] for g, target, measured, ok in self.goals
+        ]
         return "\n".join(head + _table(["goal", "target", "measured", "verdict"], goal_rows) + body)
 
 
@@ -419,7 +429,7 @@ def write_results(
 ) -> None:
     info = machine()
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    report = Report(records, sandboxes)
+    report = Report(records, sandboxes, smoke=bool(getattr(args, "smoke", False)))
     text = report.markdown(info, command, when, total_s)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

@@ -37,15 +37,17 @@ def test_smoke_run_completes_and_writes_results(tmp_path: Path) -> None:
     }
     failed = {k: v.get("error") for k, v in steps.items() if not v.get("ok")}
     assert not failed, failed
+    rows = steps[("default", "hubspot_nb", None, "main")]["rows"]
+    assert 250 <= rows <= 300  # the smoke portal: 300 contacts, a few of them archived
     for contender in ("hubspot_nb", "official", "requests"):
         pulled = steps[("default", contender, None, "main")]
-        assert pulled["rows"] == 300, contender  # the smoke portal's size
+        assert pulled["rows"] == rows, contender  # the same data for everyone
         assert pulled["stats"]["requests"], contender  # the sandbox counted its requests
     assert steps[("all", "hubspot_nb", "all", "main")]["columns"] >= 300
     sync = steps[("sync", "hubspot_nb", None, "main")]
     assert sync["touched"] == sync["touched_changed"] > 0
     parquet = steps[("parquet", "hubspot_nb", None, "memory")]
-    assert parquet["duckdb_rows"] == 600
+    assert parquet["duckdb_rows"] == steps[("memory", "hubspot_nb", None, "memory")]["rows"] > 0
 
 
 def test_floor_matches_the_documented_worked_examples() -> None:
