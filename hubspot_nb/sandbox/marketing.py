@@ -270,7 +270,8 @@ def list_events(sb: Any, req: Request) -> Response:
         candidates = positions[bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)]
     else:
         candidates = range(lo, hi)
-    events, next_pos = [], lo
+    events: list[dict[str, Any]] = []
+    next_pos = lo
     for pos in reversed(candidates):
         if kind_code is not None and log.type[pos] != kind_code:
             continue

@@ -223,8 +223,8 @@ def _assets(md: MarketingData, campaign: Campaign, kind: str, window: Window) ->
             c = email_counts(md, email, *window)
             opens = sum(c[ev.S_OPEN_COMPUTER : ev.S_OPEN_UNKNOWN + 1])
             clicks = sum(c[ev.S_CLICK_COMPUTER : ev.S_CLICK_UNKNOWN + 1])
-            metrics = {"SENT": c[ev.S_SENT], "OPEN": opens, "CLICKS": clicks}
-            out.append({"id": email.id, "name": email.name, "metrics": metrics})
+            sent = {"SENT": c[ev.S_SENT], "OPEN": opens, "CLICKS": clicks}
+            out.append({"id": email.id, "name": email.name, "metrics": sent})
         return out
     if kind == "FORM":
         out = []
@@ -232,7 +232,7 @@ def _assets(md: MarketingData, campaign: Campaign, kind: str, window: Window) ->
             subs = _submissions_in(md, [form], window)
             views = len(subs) * 7 + form.index * 3
             rate = round(100.0 * len(subs) / views, 2) if views else 0.0
-            metrics = {"SUBMISSIONS": len(subs), "VIEWS": views, "CONVERSION_RATE": rate}
-            out.append({"id": form.id, "name": form.name, "metrics": metrics})
+            submitted = {"SUBMISSIONS": len(subs), "VIEWS": views, "CONVERSION_RATE": rate}
+            out.append({"id": form.id, "name": form.name, "metrics": submitted})
         return out
     return []

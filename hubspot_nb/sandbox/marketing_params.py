@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime, timezone
+from typing import Any
 
 from .routing import ApiError, Request
 
@@ -73,7 +74,8 @@ def ymd_arg(req: Request, name: str, *, dashed: bool) -> date | None:
         ) from None
 
 
-def check_window(start: int | float | date | None, end: int | float | date | None, names: str) -> None:
+def check_window(start: Any, end: Any, names: str) -> None:
+    """400 when both bounds (ms epochs or dates) are given and the end comes first."""
     if start is not None and end is not None and end < start:
         raise ApiError(400, f"Invalid time span: the end is before the start ({names}).")
 
