@@ -129,9 +129,9 @@ class AuthStore:
         self._grants: dict[str, Grant] = {}  # by refresh token
         self._access: dict[str, AccessToken] = {}
         self._grant_ids = itertools.count(1)
-        for token in config.private_tokens:
+        for number, token in enumerate(config.private_tokens, 1):
             self._access[token] = AccessToken(
-                token, "private-app", KNOWN_SCOPES, None, limit_key=f"private:{token[-12:]}"
+                token, "private-app", KNOWN_SCOPES, None, limit_key=f"private:{number}"
             )
 
     # -- authorization codes ----------------------------------------------------------------
