@@ -7,10 +7,11 @@ import logging
 
 import pytest
 import requests
-from stub_routes import with_stubs
 
 from hubspot_nb.sandbox import run
 from hubspot_nb.sandbox.config import RUNTIME_KNOBS
+
+from .stub_routes import with_stubs
 
 SMALL = {"contacts": 10, "companies": 2, "deals": 2, "tickets": 2}
 

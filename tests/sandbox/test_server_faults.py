@@ -7,7 +7,8 @@ import socket
 
 import pytest
 import requests
-from stub_routes import with_stubs
+
+from .stub_routes import with_stubs
 
 SMALL = {"contacts": 10, "companies": 2, "deals": 2, "tickets": 2}
 
