@@ -16,6 +16,7 @@ dicts and iterators (it never imports pandas).
 from __future__ import annotations
 
 import json as jsonlib
+import os
 import random
 import threading
 import time
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from .errors import NetworkError, error_from_response
+from .errors import ConfigError, NetworkError, error_from_response
 from .ratelimit import RollingWindow, learn_from_headers
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
@@ -57,6 +58,14 @@ class TokenLike(Protocol):
     def bearer(self) -> str: ...
 
     def refresh(self, stale: str | None = None) -> None: ...
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of requests, not {value!r}.") from None
 
 
 def _backoff(attempt: int, base: float = 0.25, cap: float = 8.0) -> float:
@@ -211,6 +220,8 @@ class HubSpotClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         # Margins: HubSpot counts arrivals, we count departures; a little slack keeps us under.
+        burst = burst or _env_int("HUBSPOT_NB_BURST")
+        search_rps = search_rps or _env_int("HUBSPOT_NB_SEARCH_RPS")
         self._burst_pinned = burst is not None
         self.burst_limiter = RollingWindow(burst or DEFAULT_BURST, burst_window_s, margin_s=0.25)
         self.search_limiter = RollingWindow(search_rps or DEFAULT_SEARCH_RPS, 1.0, margin_s=0.08)
@@ -245,6 +256,9 @@ class HubSpotClient:
             self.api_usage["requests"] += 1
             if resp.status_code == 429:
                 self.api_usage["rate_limited"] += 1
+                if _policy(resp) == "SECONDLY" and self.search_limiter.max_calls > 2:
+                    # Search sends no headers: a secondly 429 is the only sign the limit is lower.
+                    self.search_limiter.resize(self.search_limiter.max_calls - 1, 1.0)
             for name, value in headers.items():
                 if name.lower().startswith("x-hubspot-ratelimit-"):
                     self.api_usage[name[len("X-HubSpot-RateLimit-") :].lower()] = value
@@ -415,6 +429,14 @@ def next_after(page: Any) -> str | None:
     nxt = (page.get("paging") or {}).get("next") or {}
     after = nxt.get("after")
     return str(after) if after not in (None, "") else None
+
+
+def _policy(resp: requests.Response) -> str | None:
+    try:
+        body = json_body(resp)
+    except ValueError:
+        return None
+    return body.get("policyName") if isinstance(body, dict) else None
 
 
 def _category(resp: requests.Response) -> str | None:

@@ -1,0 +1,101 @@
+"""CRM pulls under faults, tight rate limits, expiring tokens and very long property lists."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pandas as pd
+import requests
+from test_crm import _sandbox_search_cache_per_test, make_hub  # noqa: F401 - autouse fixture
+
+from hubspot_nb.sandbox import Sandbox
+
+
+def stats(sb: Sandbox) -> dict[str, Any]:
+    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
+
+
+def configure(sb: Sandbox, **knobs: Any) -> None:
+    assert requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10).status_code == 200
+
+
+def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(contacts=700, custom_properties=60)
+    clean_hub = make_hub(sb)
+    clean = {
+        "default": clean_hub.contacts(),
+        "all": clean_hub.contacts(properties="all"),
+        "search": clean_hub.search("contacts", filters={"lifecyclestage__in": ["lead", "customer"]}),
+        "deals": clean_hub.deals(associations=["companies"]),
+    }
+    configure(sb, fault_rate=0.15)
+    hub = make_hub(sb)
+    faulty = {
+        "default": hub.contacts(),
+        "all": hub.contacts(properties="all"),
+        "search": hub.search("contacts", filters={"lifecyclestage__in": ["lead", "customer"]}),
+        "deals": hub.deals(associations=["companies"]),
+    }
+    faults = stats(sb)["faults"]
+    assert sum(faults.values()) >= 10, faults
+    assert len(set(faults)) >= 3, faults  # several kinds: 429s, 5xx, drops, truncated bodies
+    for key, frame in clean.items():
+        pd.testing.assert_frame_equal(faulty[key], frame, obj=key)
+
+
+def test_properties_all_never_hits_414_however_many(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(contacts=300, custom_properties=1500)
+    hub = make_hub(sb)
+    names = list(hub.properties("contacts")["name"])
+    joined = ",".join(names)
+    assert len(joined) > 16_000  # one request would be refused with 414
+    frame = hub.contacts(properties="all", limit=250)  # list paging: names split into chunks
+    assert set(names) <= set(frame.columns) and len(frame) == 250
+    full = hub.contacts(properties="all")
+    assert set(names) <= set(full.columns)
+    assert len(full) == len(sb.portal.store("contacts").ids())
+    seen = stats(sb)
+    assert "URI too long" not in seen["requests"]
+    assert seen["responses"].get("414", 0) == 0
+
+
+def test_tight_limits_give_zero_429s(fresh_sandbox: Any, monkeypatch: Any) -> None:
+    # The burst limit is learned from HubSpot's headers; search sends none, so it is configured.
+    monkeypatch.setenv("HUBSPOT_NB_SEARCH_RPS", "3")
+    sb = fresh_sandbox(contacts=1500, burst=12, burst_window_ms=1000, search_rps=3, custom_properties=40)
+    hub = make_hub(sb)
+    frame = hub.contacts(properties="all")
+    assert len(frame) == len(sb.portal.store("contacts").ids())
+    hub.search("contacts", filters={"lifecyclestage": "lead"})
+    assert stats(sb)["rate_limited"] == {}
+    assert hub.client.api_usage["rate_limited"] == 0
+
+
+def test_tokens_expiring_mid_pull_are_refreshed(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(contacts=1500, latency_ms=60)
+    expected = make_hub(sb).contacts()
+    hub = make_hub(sb)
+    stop = threading.Event()
+
+    def expire_once_mid_pull() -> None:
+        # One shot: every request in flight then gets 401 EXPIRED_AUTHENTICATION, refreshes
+        # (single-flight) and retries once with the new token.
+        if not stop.wait(0.3):
+            requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10)
+
+    before = stats(sb)["refreshes"]
+    expirer = threading.Thread(target=expire_once_mid_pull)
+    expirer.start()
+    try:
+        started = time.monotonic()
+        frame = hub.contacts()
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        expirer.join()
+    assert elapsed > 0.4  # the expirer fired during the pull
+    assert stats(sb)["refreshes"] - before == 1  # single-flight: one refresh for all threads
+    assert stats(sb)["responses"].get("401", 0) >= 1  # the 401 path really ran
+    pd.testing.assert_frame_equal(frame, expected)
