@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from . import crm_associations, crm_meta, crm_search
 from .crm_catalogue import property_groups
 from .crm_columns import iso_ms
+from .crm_json import page_response, records_json
 from .crm_records import (
     OBJECT_READ_SCOPES,
     SCHEMA_READ_SCOPES,
@@ -100,19 +101,19 @@ def list_objects(sb: Any, req: Request) -> Response:
     names = select_properties(store, req.args("properties"))
     targets = association_targets(sb.portal, req.args("associations"), store.object_type)
     indices, next_index = page_indices(store, req.arg("after"), limit, archived)
-    results = []
-    for i in indices:
-        item = record(store, i, names, history)
-        if targets:
+    extras = None
+    if targets:
+        extras = {}
+        for i in indices:
             linked = v3_associations(sb.portal, store.object_type, i, targets)
             if linked:
-                item["associations"] = linked
-        results.append(item)
-    body: dict[str, Any] = {"results": results}
+                extras[i] = {"associations": linked}
+    paging = None
     if next_index is not None:
         after = encode_after(store.id_array[next_index])
-        body["paging"] = {"next": {"after": after, "link": next_link(sb, req, after)}}
-    return Response.json(body, records=len(results))
+        paging = {"next": {"after": after, "link": next_link(sb, req, after)}}
+    results = records_json(store, indices, names, history, extras)
+    return page_response(results, len(indices), paging=paging)
 
 
 @router.route("GET", "/crm/v3/objects/{object_type}/{record_id}", scopes=OBJECT_READ_SCOPES, limit="burst")

@@ -9,7 +9,9 @@ as dicts. Instead each property is a *column* that renders record ``i``'s value 
 - ``LazyColumn``: no storage at all; the value is a pure function of (seed, record index), used for
   unique strings (e-mails, phones) and for the hundreds of custom properties.
 
-Every column answers ``text(i) -> str | None`` with the exact string HubSpot would send.
+Every column answers ``text(i) -> str | None`` with the exact string HubSpot would send,
+``texts(indices)`` for a page at once, and ``fragments(indices)`` with those values already as JSON
+text, so list pages are assembled without building a dict per record (see ``crm_json``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
+from json.encoder import encode_basestring_ascii  # the C encoder json.dumps itself uses
 
 MASK64 = (1 << 64) - 1
 NULL_INT = -(1 << 63)  # marks "no value" in integer arrays
@@ -60,7 +63,37 @@ def number_text(value: float | int) -> str:
     return str(value)
 
 
-class PoolColumn:
+def json_value(value: str | None) -> str:
+    """A value as JSON text (``"abc"`` or ``null``)."""
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
+# Pools are JSON-encoded once (with the ``"name":`` prefix of the property asking, for small pools),
+# keyed by the pool list's identity: pools are shared by many columns and never change.
+_ENCODED_POOLS: dict[tuple[int, str], tuple[list[str | None], list[str]]] = {}
+_PREFIXED_POOL_MAX = 4096  # bigger pools (16k datetimes, phones) are prefixed per request instead
+
+
+def _encoded(pool: list[str | None], prefix: str) -> list[str]:
+    key = (id(pool), prefix)
+    found = _ENCODED_POOLS.get(key)
+    if found is None or found[0] is not pool:
+        found = _ENCODED_POOLS[key] = (pool, [prefix + json_value(v) for v in pool])
+    return found[1]
+
+
+class _Fragments:
+    """``fragments(indices)``: the values as JSON text, for responses assembled without json.dumps."""
+
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        raise NotImplementedError
+
+    def fragments(self, indices: Sequence[int], prefix: str = "") -> list[str]:
+        """``prefix`` + each value as JSON text (the prefix is a member name: ``"email":``)."""
+        return [prefix + json_value(v) for v in self.texts(indices)]
+
+
+class PoolColumn(_Fragments):
     """Values drawn from a small pool: ``pool[codes[i]]`` (``None`` in the pool means unset)."""
 
     def __init__(self, pool: Sequence[str | None], codes: array) -> None:
@@ -70,8 +103,20 @@ class PoolColumn:
     def text(self, i: int) -> str | None:
         return self.pool[self.codes[i]]
 
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        pool, codes = self.pool, self.codes
+        return [pool[codes[i]] for i in indices]
 
-class MsColumn:
+    def fragments(self, indices: Sequence[int], prefix: str = "") -> list[str]:
+        codes = self.codes
+        if len(self.pool) <= _PREFIXED_POOL_MAX:
+            encoded = _encoded(self.pool, prefix)
+            return [encoded[codes[i]] for i in indices]
+        encoded = _encoded(self.pool, "")
+        return [prefix + encoded[codes[i]] for i in indices]
+
+
+class MsColumn(_Fragments):
     """Datetimes stored as epoch milliseconds."""
 
     def __init__(self, ms: array) -> None:
@@ -81,8 +126,12 @@ class MsColumn:
         v = self.ms[i]
         return None if v == NULL_INT else iso_ms(v)
 
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        ms = self.ms
+        return [None if (v := ms[i]) == NULL_INT else iso_ms(v) for i in indices]
 
-class DayColumn:
+
+class DayColumn(_Fragments):
     """Dates stored as days since the epoch."""
 
     def __init__(self, days: array) -> None:
@@ -92,8 +141,11 @@ class DayColumn:
         v = self.days[i]
         return None if v == NULL_INT else iso_day(v)
 
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        return [self.text(i) for i in indices]
 
-class NumberColumn:
+
+class NumberColumn(_Fragments):
     """Numbers stored as integers scaled by ``10**decimals`` (``amount`` keeps cents)."""
 
     def __init__(self, values: array, decimals: int = 0) -> None:
@@ -108,8 +160,11 @@ class NumberColumn:
             return str(v // self.scale)
         return str(v / self.scale)
 
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        return [self.text(i) for i in indices]
 
-class LazyColumn:
+
+class LazyColumn(_Fragments):
     """Nothing stored: ``fn(i)`` computes the value (it must be a pure function of ``i``)."""
 
     def __init__(self, fn: Callable[[int], str | None]) -> None:
@@ -117,6 +172,10 @@ class LazyColumn:
 
     def text(self, i: int) -> str | None:  # pragma: no cover - replaced per instance
         raise NotImplementedError
+
+    def texts(self, indices: Sequence[int]) -> list[str | None]:
+        fn = self.text
+        return [fn(i) for i in indices]
 
 
 Column = PoolColumn | MsColumn | DayColumn | NumberColumn | LazyColumn

@@ -217,31 +217,56 @@ class Pools:
     @staticmethod
     def column(pool: list[str | None], draw: Draw, null_share: float, empty_share: float = 0.0) -> PoolColumn:
         """A column drawing uniformly from ``pool`` (which ends with None, "")."""
-        size = len(pool) - 2
-        codes = draw.rng.integers(0, size, draw.n).astype(np.uint16)
-        roll = draw.rng.random(draw.n)
-        codes[roll < null_share] = size
-        codes[(roll >= null_share) & (roll < null_share + empty_share)] = size + 1
-        return PoolColumn(pool, array("H", codes.tobytes()))
+        return Pools.columns([(pool, null_share, empty_share)], draw)[0]
+
+    @staticmethod
+    def columns(wanted: list[tuple[list[str | None], float, float]], draw: Draw) -> list[PoolColumn]:
+        """Columns for (pool, null share, empty share) each, drawn 16 bits at a time in blocks of
+        properties (one numpy call per block instead of several per property keeps 200,000 x 320
+        values to about a second)."""
+        out: list[PoolColumn] = []
+        block = 32
+        for start in range(0, len(wanted), block):
+            part = wanted[start : start + block]
+            raw = draw.rng.integers(0, 1 << 16, size=(len(part), draw.n), dtype=np.uint16)
+            roll = draw.rng.integers(0, 1 << 16, size=(len(part), draw.n), dtype=np.uint16)
+            sizes = np.array([len(pool) - 2 for pool, _, _ in part], dtype=np.uint32)[:, None]
+            codes = ((raw.astype(np.uint32) * sizes) >> 16).astype(np.uint16)  # uniform in [0, size)
+            null_cut = np.array([round(n * 65536) for _, n, _ in part], dtype=np.uint32)[:, None]
+            empty_cut = np.array([round((n + e) * 65536) for _, n, e in part], dtype=np.uint32)[:, None]
+            codes = np.where(roll < null_cut, sizes, codes)
+            codes = np.where((roll >= null_cut) & (roll < empty_cut), sizes + 1, codes).astype(np.uint16)
+            out += [
+                PoolColumn(pool, array("H", row.tobytes()))
+                for (pool, _, _), row in zip(part, codes, strict=True)
+            ]
+        return out
 
 
-def custom_column(spec: PropertySpec, k: int, draw: Draw, pools: Pools) -> PoolColumn:
-    """A custom property's values, drawn per record from the pool of its kind."""
-    null_share = (100 + (k * 37) % 600) / 1024  # 10 %..68 % unset, varying per property
-    values = [v for v, _ in spec.options]
-    if spec.type == "enumeration" and spec.field_type == "checkbox":
-        subsets = [
-            ";".join(v for j, v in enumerate(values) if mask >> j & 1) for mask in range(1, 1 << len(values))
-        ]
-        return pools.column([*subsets, None, ""], draw, null_share, 0.02)
-    if spec.type in ("enumeration", "bool"):
-        return pools.column([*values, None, ""], draw, null_share)
-    if spec.type == "number":
-        return pools.column(pools.integer if k % 3 else pools.decimal, draw, null_share)
-    if spec.type == "string":
-        return pools.column(pools.text, draw, null_share, 0.025)
-    kind_pool = {"date": pools.date, "datetime": pools.datetime, "phone_number": pools.phone}[spec.type]
-    return pools.column(kind_pool, draw, null_share)
+def custom_columns(specs: list[PropertySpec], draw: Draw, pools: Pools) -> list[PoolColumn]:
+    """The custom properties' values, drawn per record from the pool of each one's kind."""
+    wanted: list[tuple[list[str | None], float, float]] = []
+    for k, spec in enumerate(specs):
+        null_share = (100 + (k * 37) % 600) / 1024  # 10 %..68 % unset, varying per property
+        values = [v for v, _ in spec.options]
+        if spec.type == "enumeration" and spec.field_type == "checkbox":
+            subsets = [
+                ";".join(v for j, v in enumerate(values) if mask >> j & 1)
+                for mask in range(1, 1 << len(values))
+            ]
+            wanted.append(([*subsets, None, ""], null_share, 0.02))
+        elif spec.type in ("enumeration", "bool"):
+            wanted.append(([*values, None, ""], null_share, 0.0))
+        elif spec.type == "number":
+            wanted.append((pools.integer if k % 3 else pools.decimal, null_share, 0.0))
+        elif spec.type == "string":
+            wanted.append((pools.text, null_share, 0.025))
+        else:
+            kind_pool = {"date": pools.date, "datetime": pools.datetime, "phone_number": pools.phone}[
+                spec.type
+            ]
+            wanted.append((kind_pool, null_share, 0.0))
+    return Pools.columns(wanted, draw)
 
 
 def company_names(n: int) -> list[str]:

@@ -76,11 +76,12 @@ def select_history(store: ObjectStore, requested: list[str]) -> list[str]:
     return list(dict.fromkeys(n for n in requested if n in store.specs))
 
 
-def record(store: ObjectStore, i: int, names: list[str], history: list[str] | None = None) -> dict[str, Any]:
+def record(store: ObjectStore, i: int, names: list[str], history: list[str] | None = None,
+           properties: dict[str, str | None] | None = None) -> dict[str, Any]:  # fmt: skip
     """One record in HubSpot's shape."""
     body: dict[str, Any] = {
         "id": store.id_of(i),
-        "properties": store.properties(i, names),
+        "properties": store.properties(i, names) if properties is None else properties,
         "createdAt": store.created_at(i),
         "updatedAt": store.updated_at(i),
         "archived": i in store.archived,

@@ -21,7 +21,8 @@ from typing import Any
 
 from .crm_catalogue import PropertySpec
 from .crm_columns import iso_day, iso_ms
-from .crm_records import OBJECT_READ_SCOPES, readable_store, record, select_properties
+from .crm_json import page_response, records_json
+from .crm_records import OBJECT_READ_SCOPES, readable_store, select_properties
 from .data import ObjectStore
 from .routing import ApiError, Request, Response, Router
 
@@ -306,7 +307,5 @@ def search(sb: Any, req: Request) -> Response:
     names = select_properties(store, properties)
     found = matches(store, body)
     page = found[after : after + limit]
-    out: dict[str, Any] = {"total": len(found), "results": [record(store, i, names) for i in page]}
-    if after + limit < len(found):
-        out["paging"] = {"next": {"after": str(after + limit)}}
-    return Response.json(out, records=len(page))
+    paging = {"next": {"after": str(after + limit)}} if after + limit < len(found) else None
+    return page_response(records_json(store, page, names), len(page), total=len(found), paging=paging)

@@ -333,8 +333,8 @@ def build_portal(config: Config) -> Portal:
             columns = gen.ticket_columns(draw, created)
         columns.update(_common_columns(object_type, draw, ids, created, modified, links))
         specs = standard_properties(object_type) + custom_properties(object_type, config.custom_properties)
-        for k, spec in enumerate(s for s in specs if not s.hubspot_defined):
-            columns[spec.name] = gen.custom_column(spec, k, draw, pools)
+        custom = [s for s in specs if not s.hubspot_defined]
+        columns.update(zip((s.name for s in custom), gen.custom_columns(custom, draw, pools), strict=True))
         missing = [s.name for s in specs if s.name not in columns]
         assert not missing, f"no generator for {object_type} properties {missing}"
         stores[object_type] = ObjectStore(

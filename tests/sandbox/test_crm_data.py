@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -9,6 +10,8 @@ import pytest
 
 from hubspot_nb.sandbox.config import make_config
 from hubspot_nb.sandbox.crm_catalogue import CUSTOM_KINDS
+from hubspot_nb.sandbox.crm_json import records_json
+from hubspot_nb.sandbox.crm_records import record
 from hubspot_nb.sandbox.data import OBJECT_TYPES, build_portal
 
 SIZES = {"contacts": 500, "companies": 80, "deals": 150, "tickets": 60}
@@ -168,3 +171,18 @@ def test_touch_changes_a_value_and_the_modified_dates() -> None:
         assert store.text(i, "hs_priority") != before[i][0]
         assert store.updated_at(i).startswith("2030-01-01T00:00:00")
         assert store.text(i, "hs_lastmodifieddate") == store.updated_at(i)
+
+
+def test_fast_json_pages_equal_the_reference_record_shape() -> None:
+    p = build_portal(make_config(seed=5, **SIZES))
+    store = p.store("contacts")
+    store.touch(store.sample(0.05), now_ms=1_893_456_000_000)
+    names = ["email", "firstname", "company", "account_tier_tags", "date_of_birth", "createdate",
+             "lastmodifieddate", "hs_lead_status", "hs_analytics_num_page_views", "hs_object_id"]  # fmt: skip
+    indices = list(range(len(store)))
+    extras = {3: {"associations": {"companies": {"results": [{"id": "1", "type": "contact_to_company"}]}}}}
+    fast = json.loads(records_json(store, indices, names, ["lifecyclestage"], extras))
+    reference = [record(store, i, names, ["lifecyclestage"]) for i in indices]
+    reference[3].update(extras[3])
+    assert fast == reference
+    assert any(r["archived"] for r in fast) and any(r["updatedAt"].startswith("2030") for r in fast)

@@ -1,0 +1,190 @@
+"""How fast the sandbox itself is: build time, memory, and CRM list pages served per second.
+
+    .venv/bin/python benchmarks/sandbox_speed.py [--contacts 200000] [--threads 3] [--seconds 10]
+
+The sandbox (fast profile: no latency, no rate limits) runs in a child process, so the client threads
+measured here do not share its GIL and its memory is its own. The child reports its build time and
+peak RSS (``VmHWM`` from ``/proc/self/status``); after the load the parent reads the child's
+``VmHWM`` again. The load: 2-4 threads, each with a keep-alive ``requests.Session``, walk
+``GET /crm/v3/objects/contacts`` with ``limit=100`` and 25 properties, for about ``--seconds``.
+
+It also reports the sandbox's CPU time per page (from ``/proc/<pid>/stat``): on a busy machine the
+wall-clock rate understates what the sandbox can do, the CPU cost does not.
+
+Goals: start ≤ 10 s, peak RSS ≤ 1.5 GB, ≥ 300 pages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+import requests
+
+GOALS = {"build_s": 10.0, "peak_rss_mb": 1536.0, "pages_per_s": 300.0}
+
+
+def vmhwm_kb(pid: int | str = "self") -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (from /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serve(options: dict[str, Any]) -> None:
+    """Child: build and start the sandbox, print one JSON line, serve until stdin closes."""
+    started = time.perf_counter()
+    from hubspot_nb.sandbox import start
+
+    sb = start(**options)
+    build_s = time.perf_counter() - started
+    print(json.dumps({"base_url": sb.base_url, "build_s": build_s, "vmhwm_kb": vmhwm_kb()}), flush=True)
+    sys.stdin.read()
+    sb.stop()
+
+
+def chosen_properties(base_url: str, headers: dict[str, str], count: int = 25) -> list[str]:
+    """The 10 default-ish standard properties plus custom ones of every kind, 25 in all."""
+    reply = requests.get(f"{base_url}/crm/v3/properties/contacts", headers=headers, timeout=60)
+    reply.raise_for_status()
+    catalogue = reply.json()["results"]
+    standard = ["email", "firstname", "lastname", "phone", "company", "jobtitle", "lifecyclestage",
+                "hs_lead_status", "city", "date_of_birth"]  # fmt: skip
+    custom = [p["name"] for p in catalogue if not p["hubspotDefined"]]
+    return standard + custom[: count - len(standard)]
+
+
+def load(base_url: str, headers: dict[str, str], properties: list[str], threads: int, seconds: float) -> dict:
+    """Walk contact pages from ``threads`` threads for ``seconds``; pages and records per second."""
+    deadline = time.perf_counter() + seconds
+    counts = [0] * threads
+    records = [0] * threads
+    errors: list[str] = []
+    params = {"limit": 100, "properties": ",".join(properties)}
+
+    def worker(k: int) -> None:
+        session = requests.Session()
+        session.headers.update(headers)
+        after = None
+        try:
+            while time.perf_counter() < deadline:
+                query = dict(params, after=after) if after else params
+                reply = session.get(f"{base_url}/crm/v3/objects/contacts", params=query, timeout=60)
+                if reply.status_code != 200:
+                    errors.append(f"{reply.status_code}: {reply.text[:200]}")
+                    return
+                body = reply.json()
+                counts[k] += 1
+                records[k] += len(body["results"])
+                after = body.get("paging", {}).get("next", {}).get("after")  # None: start over
+        finally:
+            session.close()
+
+    workers = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    began = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"the sandbox answered errors during the load: {errors[:3]}")
+    return {"pages": sum(counts), "records": sum(records), "seconds": elapsed,
+            "pages_per_s": sum(counts) / elapsed, "records_per_s": sum(records) / elapsed}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--contacts", type=int, default=200_000)
+    parser.add_argument("--threads", type=int, default=3, choices=range(1, 9))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print only the JSON result")
+    args = parser.parse_args(argv)
+
+    token = f"pat-na1-{uuid.uuid4()}"
+    options = {"profile": "fast", "seed": args.seed, "contacts": args.contacts, "private_tokens": [token],
+               "companies": max(400, args.contacts // 10), "deals": max(800, args.contacts // 5)}  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(json.dumps(options) + "\n")
+        child.stdin.flush()
+        line = child.stdout.readline()
+        if not line:
+            raise RuntimeError("the sandbox child exited before it started (see its stderr above)")
+        ready = json.loads(line)
+        headers = {"Authorization": f"Bearer {token}"}
+        properties = chosen_properties(ready["base_url"], headers)
+        cpu_before = cpu_seconds(child.pid)
+        measured = load(ready["base_url"], headers, properties, args.threads, args.seconds)
+        server_cpu = cpu_seconds(child.pid) - cpu_before
+        peak_kb = vmhwm_kb(child.pid)
+        load_average = os.getloadavg()[0]
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    result = {
+        "contacts": args.contacts, "threads": args.threads, "properties": len(properties),
+        "build_s": round(ready["build_s"], 2),
+        "rss_after_build_mb": round(ready["vmhwm_kb"] / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        **{k: round(v, 1) if isinstance(v, float) else v for k, v in measured.items()},
+        # The sandbox serves from one Python process (one GIL): pages per CPU-second it spent is its
+        # capacity on an idle core, whatever else the machine was doing during the run.
+        "server_cpu_ms_per_page": round(server_cpu * 1000 / max(measured["pages"], 1), 2),
+        "pages_per_server_cpu_s": round(measured["pages"] / server_cpu, 1) if server_cpu else None,
+        "load_average_1m": round(load_average, 2),
+    }  # fmt: skip
+    result["goals_met"] = {
+        "build_s": result["build_s"] <= GOALS["build_s"],
+        "peak_rss_mb": result["peak_rss_mb"] <= GOALS["peak_rss_mb"],
+        "pages_per_s": result["pages_per_s"] >= GOALS["pages_per_s"],
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"sandbox with {args.contacts:,} contacts: built and serving in {result['build_s']} s, "
+              f"peak RSS {result['peak_rss_mb']} MB "
+              f"({result['rss_after_build_mb']} MB after build)")  # fmt: skip
+        print(f"{args.threads} threads, 100 contacts x {len(properties)} properties per page: "
+              f"{result['pages_per_s']} pages/s ({result['records_per_s']:,.0f} records/s) "
+              f"over {result['seconds']} s")  # fmt: skip
+        print(f"server CPU per page {result['server_cpu_ms_per_page']} ms = "
+              f"{result['pages_per_server_cpu_s']} pages per CPU-second; "
+              f"machine load average {result['load_average_1m']} on {os.cpu_count()} cores")  # fmt: skip
+        verdicts = [f"{k} {'met' if ok else 'MISSED'}" for k, ok in result["goals_met"].items()]
+        print("goals (start ≤ 10 s, ≤ 1.5 GB, ≥ 300 pages/s):", ", ".join(verdicts))
+    return result
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve"]:
+        serve(json.loads(sys.stdin.readline()))
+    else:
+        main()
