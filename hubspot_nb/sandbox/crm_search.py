@@ -258,15 +258,18 @@ def matches(store: ObjectStore, body: dict[str, Any]) -> list[int]:
     if query:
         terms = query.lower().split()
         names = QUERY_PROPERTIES[store.object_type]
-        chosen = [
-            i for i in chosen if all(any(t in (store.text(i, n) or "").lower() for n in names) for t in terms)
-        ]
+
+        def searchable(i: int) -> str:
+            return " ".join(v for n in names if (v := store.text(i, n))).lower()
+
+        chosen = [i for i in chosen if all(t in text for text in (searchable(i),) for t in terms)]
     for name, descending in reversed(sorts):  # stable sorts, last key first
         key_of = key_maker(store.specs[name])
-        present = [i for i in chosen if store.text(i, name) not in (None, "")]
-        absent = [i for i in chosen if store.text(i, name) in (None, "")]
-        present.sort(key=lambda i: key_of(store.text(i, name)), reverse=descending)  # type: ignore[arg-type]
-        chosen = present + absent  # unset values last, both directions
+        values = [store.text(i, name) for i in chosen]
+        present = [(key_of(v), i) for i, v in zip(chosen, values, strict=True) if v not in (None, "")]
+        absent = [i for i, v in zip(chosen, values, strict=True) if v in (None, "")]
+        present.sort(key=lambda pair: pair[0], reverse=descending)
+        chosen = [i for _, i in present] + absent  # unset values last, both directions
     CACHE.put(key, chosen)
     return chosen
 
