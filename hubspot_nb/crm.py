@@ -28,7 +28,7 @@ OBJECT_TYPE_IDS = {
 }  # fmt: skip
 _SINGULAR = {"company": "companies", "line_item": "line_items"}
 LAST_MODIFIED = {"contacts": "lastmodifieddate"}  # every other type: hs_lastmodifieddate
-DEFAULT_CHUNK_ROWS = 5_000  # records typed at a time on the way to one eager frame
+DEFAULT_CHUNK_ROWS = 1_000  # raw records held before typing them (memory stays near the frame)
 SMALL_LIMIT = 2_000  # up to this many rows, plain list paging is as fast as anything
 
 

@@ -28,8 +28,7 @@ def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
     return hub
 
 
-@pytest.fixture(autouse=True)
-def _sandbox_search_cache_per_test() -> None:
+def clear_sandbox_search_cache() -> None:
     """Workaround (reported to S-crm): the sandbox's search cache is module-wide and keyed without
     the sandbox, so two sandboxes in one process can be served each other's matches."""
     from hubspot_nb.sandbox import crm_search
@@ -38,6 +37,11 @@ def _sandbox_search_cache_per_test() -> None:
     if cache is not None and hasattr(cache, "entries"):
         with cache.lock:
             cache.entries.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_search_cache_per_test() -> None:
+    clear_sandbox_search_cache()
 
 
 @pytest.fixture

@@ -1,0 +1,113 @@
+"""Parquet streaming and the incremental local copy, against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow.dataset as ds
+import requests
+from test_crm import _sandbox_search_cache_per_test, cell, clear_sandbox_search_cache, make_hub  # noqa: F401
+
+from hubspot_nb import store
+from hubspot_nb.sandbox import Sandbox
+
+
+def stats(sb: Sandbox) -> dict[str, Any]:
+    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
+
+
+def api_requests(sb: Sandbox) -> int:
+    """CRM API requests so far (control and OAuth endpoints left out)."""
+    return sum(n for route, n in stats(sb)["requests"].items() if "/crm/" in route)
+
+
+def test_to_parquet_writes_one_file_per_chunk_readable_by_duckdb(fresh_sandbox: Any, tmp_path: Path) -> None:
+    sb = fresh_sandbox(contacts=900, custom_properties=40)
+    hub = make_hub(sb)
+    target = hub.to_parquet("contacts", tmp_path / "contacts.parquet", properties="all", chunksize=200)
+    files = sorted(Path(target).glob("*.parquet"))
+    expected_ids = sb.portal.store("contacts").ids()
+    assert len(files) == -(-len(expected_ids) // 200)
+    dataset = ds.dataset(str(target), format="parquet")
+    assert dataset.count_rows() == len(expected_ids)
+    schemas = {ds.dataset(str(f), format="parquet").schema.remove_metadata() for f in files}
+    assert len(schemas) == 1  # every chunk has the same schema
+    query = f"SELECT count(*), count(DISTINCT id) FROM read_parquet('{target}/*.parquet')"
+    count, distinct = duckdb.connect().execute(query).fetchall()[0]
+    assert count == distinct == len(expected_ids)
+    back = store.read_parquet(target).sort_index(key=lambda i: i.astype(int))
+    eager = hub.contacts(properties="all")
+    assert isinstance(eager, pd.DataFrame)
+    assert list(back.index) == list(eager.index)
+    for name in eager.columns:
+        assert [cell(v) for v in back[name]] == [cell(v) for v in eager[name]], name
+
+
+def _peaks(sb: Sandbox, where: Path) -> tuple[int, int]:
+    """Peak traced memory of streaming to Parquet, and of one eager frame, of all contacts."""
+    hub = make_hub(sb)
+    hub.properties("contacts")  # catalogue cached outside the measurement
+    tracemalloc.start()
+    try:
+        hub.to_parquet("contacts", where, properties="all", chunksize=250)
+        _, stream_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        hub.contacts(properties="all")
+        _, eager_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return stream_peak, eager_peak
+
+
+def test_to_parquet_memory_stays_flat_as_the_portal_grows(fresh_sandbox: Any, tmp_path: Path) -> None:
+    small_stream, small_eager = _peaks(fresh_sandbox(contacts=800, custom_properties=40), tmp_path / "s")
+    clear_sandbox_search_cache()
+    big_stream, big_eager = _peaks(fresh_sandbox(contacts=3200, custom_properties=40), tmp_path / "b")
+    # 4x the records: the stream's peak barely moves (one chunk, a few pages), the frame's grows.
+    assert big_stream < 1.3 * small_stream, (small_stream, big_stream)
+    assert big_eager - small_eager > 2 * max(0, big_stream - small_stream), (small_eager, big_eager)
+    assert big_stream < big_eager
+
+
+def test_sync_pulls_once_then_only_what_changed(fresh_sandbox: Any, tmp_path: Path) -> None:
+    sb = fresh_sandbox(contacts=5000, custom_properties=20)
+    hub = make_hub(sb)
+    where = tmp_path / "sync"
+    before = api_requests(sb)
+    first = hub.sync("contacts", path=where)
+    full_requests = api_requests(sb) - before
+    assert len(first) == len(sb.portal.store("contacts").ids())
+
+    touched = requests.post(
+        f"{sb.base_url}/_sandbox/touch", json={"object_type": "contacts", "fraction": 0.01}, timeout=10
+    ).json()["ids"]
+    before = api_requests(sb)
+    second = hub.sync("contacts", path=where)
+    incremental_requests = api_requests(sb) - before
+    assert incremental_requests <= 0.05 * full_requests, (incremental_requests, full_requests)
+
+    fresh = make_hub(sb).contacts()
+    assert isinstance(fresh, pd.DataFrame)
+    assert list(second.index) == list(fresh.index)
+    for name in fresh.columns:
+        assert [cell(v) for v in second[name]] == [cell(v) for v in fresh[name]], name
+    assert (second.loc[touched, "updatedAt"] > first.loc[touched, "updatedAt"]).all()
+
+    # a new session (new hub) reads the local copy and still only asks for changes
+    again = make_hub(sb).sync("contacts", path=where)
+    assert len(again) == len(second)
+
+
+def test_sync_default_location_is_keyed_by_hub_and_type(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(contacts=150)
+    hub = make_hub(sb)
+    hub.info.hub_id = sb.hub_id
+    frame = hub.sync("companies")
+    path = store.default_path(hub, "companies")
+    assert str(sb.hub_id) in str(path) and path.name == "companies"
+    assert (path / "data.parquet").exists() and (path / "_sync.json").exists()
+    assert len(frame) == len(sb.portal.store("companies").ids())
