@@ -335,9 +335,11 @@ def _submissions(hub: Hub, form: dict[str, Any], since: pd.Timestamp | None) -> 
     path = SUBMISSIONS.format(form_id=form["id"])
     for page in hub.client.pages(path, {"limit": 50}):
         for sub in page.get("results") or []:
-            submitted = mf.utc_series([sub.get("submittedAt")])[0]
-            if since is not None and pd.notna(submitted) and submitted < since:
-                return rows  # HubSpot lists newest first: everything after this is older
+            # Parse the time only when there is a cutoff: a pandas Series per row costs ~8 ms.
+            if since is not None:
+                submitted = mf.utc_series([sub.get("submittedAt")])[0]
+                if pd.notna(submitted) and submitted < since:
+                    return rows  # HubSpot lists newest first: everything after this is older
             row = {
                 "id": sub.get("conversionId"),
                 "form_id": form["id"],
