@@ -91,14 +91,14 @@ In Python:
 Press Ctrl-C to stop."""
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    """SIGTERM (docker stop, kill) ends the sandbox as cleanly as Ctrl-C does."""
-    raise KeyboardInterrupt
-
-
 def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import start  # builds data: import only when asked
 
+    # Ctrl-C and SIGTERM (docker stop, kill) only set a flag: the main thread then stops the
+    # sandbox itself, so no signal can land half-way through start-up or shutdown as a traceback.
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     print("Building the sandbox portal…", flush=True)
     try:
         sb = start(args.profile, **_options(args))
@@ -112,12 +112,11 @@ def run_sandbox(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _interrupt)
-    print(banner(sb), flush=True)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        if not stop.is_set():
+            print(banner(sb), flush=True)
+        while not stop.wait(0.5):
+            pass
     finally:
         sb.stop()
     print("\nSandbox stopped.", flush=True)

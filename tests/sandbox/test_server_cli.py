@@ -58,3 +58,17 @@ def test_cli_explains_a_busy_port():
         )
     assert done.returncode == 2
     assert "--port 0" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_while_the_portal_is_still_being_built_exits_cleanly():
+    proc = subprocess.Popen(
+        [*command(), "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().startswith("Building")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err and "Sandbox stopped." in out
