@@ -183,7 +183,17 @@ def decide(sb: Sandbox, req: Request) -> Response:
         )
     if ask.state is not None:
         params["state"] = ask.state
-    return Response.redirect(_with_query(ask.redirect_uri, params))
+    return Response.redirect(_proxy_safe(sb, _with_query(ask.redirect_uri, params)))
+
+
+def _proxy_safe(sb: Sandbox, location: str) -> str:
+    """Behind jupyter-server-proxy (``public_url`` a bare path like ``/user/x/proxy/8750``) the proxy
+    prefixes every root-relative ``Location`` with that path itself; so send our own pages as paths
+    from the sandbox's root, which also stay right for a browser talking to the sandbox directly."""
+    public = sb.public_url
+    if public.startswith("/") and location.startswith(public + "/"):
+        return location[len(public) :]
+    return location
 
 
 def _with_query(uri: str, params: dict[str, str]) -> str:
