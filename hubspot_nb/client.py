@@ -224,7 +224,7 @@ class HubSpotClient:
         search_rps = search_rps or _env_int("HUBSPOT_NB_SEARCH_RPS")
         self._burst_pinned = burst is not None
         self.burst_limiter = RollingWindow(burst or DEFAULT_BURST, burst_window_s, margin_s=0.25)
-        self.search_limiter = RollingWindow(search_rps or DEFAULT_SEARCH_RPS, 1.0, margin_s=0.08)
+        self.search_limiter = RollingWindow(search_rps or DEFAULT_SEARCH_RPS, 1.0, margin_s=0.04)
         self.search_counts_toward_burst = search_counts_toward_burst
         self.api_usage: dict[str, Any] = {"requests": 0, "retried": 0, "rate_limited": 0}
         self._usage_lock = threading.Lock()

@@ -302,3 +302,52 @@ def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.
             rows.extend((r["id"], str(link.get("id")), str(link.get("type") or "")) for link in block)
     frame = pd.DataFrame(rows, columns=["from_id", "to_id", "type"])
     return frame.astype({"from_id": "string", "to_id": "string", "type": "category"})
+
+
+def owners(hub: Any, archived: bool = False) -> pd.DataFrame:
+    """``hub.owners()``: the portal's owners (users records can be assigned to), index ``id``."""
+    rows = []
+    for page in hub.client.pages("/crm/v3/owners", {"limit": 100, "archived": str(archived).lower()}):
+        for o in page.get("results") or []:
+            name = " ".join(p for p in (o.get("firstName"), o.get("lastName")) if p)
+            rows.append({
+                "id": str(o["id"]), "name": name or None, "email": o.get("email"),
+                "firstName": o.get("firstName"), "lastName": o.get("lastName"), "userId": o.get("userId"),
+                "teams": [t.get("name") for t in o.get("teams") or []], "archived": o.get("archived", False),
+                "createdAt": o.get("createdAt"), "updatedAt": o.get("updatedAt"),
+            })  # fmt: skip
+    columns = ["id", "name", "email", "firstName", "lastName", "userId", "teams", "archived", "createdAt",
+               "updatedAt"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.astype({c: "string" for c in ("id", "name", "email", "firstName", "lastName")})
+    frame = frame.astype({"userId": "Int64", "archived": "boolean"})
+    for col in ("createdAt", "updatedAt"):
+        frame[col] = frames.to_datetime(frame[col].to_numpy(dtype=object))
+    return frame.set_index("id")
+
+
+def pipelines(hub: Any, object_type: str = "deals") -> pd.DataFrame:
+    """``hub.pipelines("deals")``: one row per stage (index: stage id) with its pipeline's name,
+    order, win probability and whether it closes the record."""
+    object_type = object_type_name(object_type)
+    body = hub.client.get(f"/crm/v3/pipelines/{object_type}")
+    rows = []
+    for p in body.get("results") or []:
+        for s in p.get("stages") or []:
+            meta = s.get("metadata") or {}
+            closed = meta.get("isClosed")
+            rows.append({
+                "stage_id": str(s["id"]), "stage": s.get("label"), "pipeline_id": str(p["id"]),
+                "pipeline": p.get("label"), "displayOrder": s.get("displayOrder"),
+                "probability": meta.get("probability"),
+                "closed": (str(closed).lower() == "true") if closed is not None
+                else (meta.get("ticketState") == "CLOSED" if "ticketState" in meta else None),
+                "archived": s.get("archived", False),
+            })  # fmt: skip
+    columns = ["stage_id", "stage", "pipeline_id", "pipeline", "displayOrder", "probability", "closed",
+               "archived"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.astype({"stage": "string", "pipeline_id": "string", "pipeline": "string"})
+    frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce").astype("Float64")
+    frame = frame.astype({"displayOrder": "Int64", "closed": "boolean", "archived": "boolean"})
+    return frame.set_index("stage_id")

@@ -218,7 +218,7 @@ def two_ended(
     highest, side by side, until they meet. Batches arrive as either side delivers them; ids can
     repeat where the two ends overlap (the caller dedupes on id)."""
     meeting = _Meeting()
-    out: queue.Queue[Any] = queue.Queue(maxsize=2)  # bounded: memory stays a few pages deep
+    out: queue.Queue[Any] = queue.Queue(maxsize=4)  # bounded: memory stays a few pages deep
     cancelled = threading.Event()
 
     def run(source: Iterator[Batch]) -> None:

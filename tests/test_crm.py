@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import requests
 
+from hubspot_nb import crm
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub
 from hubspot_nb.sandbox import Sandbox
@@ -280,3 +281,21 @@ def test_properties_catalogue_frame(hub: Hub, sandbox: Sandbox, sandbox_token: d
     assert {"label", "type", "fieldType", "groupName", "options"} <= set(props.columns)
     industry = props.loc["industry"]
     assert industry["type"] == "enumeration" and "COMPUTER_SOFTWARE" in industry["options"]
+
+
+def test_owners_and_pipelines_frames(hub: Hub, sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
+    token = sandbox_token["access_token"]
+    owners = crm.owners(hub)
+    raw = raw_get(sandbox, token, "/crm/v3/owners", limit=500)["results"]
+    assert list(owners.index) == [o["id"] for o in raw]
+    first = raw[0]
+    assert owners.at[first["id"], "name"] == f"{first['firstName']} {first['lastName']}"
+    assert owners.at[first["id"], "email"] == first["email"]
+    assert not owners["archived"].any()
+    stages = crm.pipelines(hub, "deals")
+    pipes = raw_get(sandbox, token, "/crm/v3/pipelines/deals")["results"]
+    assert list(stages.index) == [s["id"] for p in pipes for s in p["stages"]]
+    won = stages.loc["closedwon"]
+    assert won["stage"] == "Closed Won" and won["pipeline"] == "Sales Pipeline"
+    assert won["probability"] == 1.0 and bool(won["closed"])
+    assert str(stages["closed"].dtype) == "boolean"
