@@ -79,6 +79,26 @@ class Hub:
             raise NotLoggedIn(self._pending_message)
         return self._token
 
+    def wait_for_login(self, timeout: float) -> bool:
+        """Block this cell until the login widget connects the hub, at most ``timeout`` seconds.
+
+        The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
+        human. Returns ``connected``; on a timeout it says so and the hub stays pending.
+        """
+        from .kernel_wait import CannotWait, wait_until
+
+        try:
+            connected = wait_until(lambda: self.connected, timeout)
+        except CannotWait as exc:
+            print(
+                f"hubspot_nb cannot wait for the login here ({exc}); finish the login above, "
+                "then run the next cell."
+            )
+            return self.connected
+        if not connected:
+            print(f"Still not logged in after {timeout:g} s — finish the login above and run the next cell.")
+        return connected
+
     def _connect(self, token: Token, info: PortalInfo) -> None:
         """Called by the login flow (widget or prompt) once the user is connected."""
         with self._lock:

@@ -60,6 +60,7 @@ def login(
     cache_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     interactive: str | None = None,
+    wait: float | None = None,
 ) -> Hub:
     """Log in to HubSpot and return a ``Hub``.
 
@@ -67,6 +68,8 @@ def login(
     ``force=True`` ignores the cache and logs in anew. ``cache=False`` keeps the token in memory
     only (shared machines, Binder); the default caches, except for the embedded sandbox, whose
     tokens die with it. ``interactive`` is ``"widget"`` or ``"input"`` (default: widget in Jupyter).
+    ``wait=seconds`` makes the widget's cell block until the login is finished (or the time is up),
+    so "Run All" pauses at the login cell instead of running on with a pending hub.
     ``sandbox=True`` (or a running sandbox object) logs in to the local sandbox instead of HubSpot.
     """
     sb = _sandbox(sandbox) if sandbox else None
@@ -135,6 +138,8 @@ def login(
         # Kept on the hub so a later cell (a demo, a test) can find and drive the widget.
         hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]
         display(hub.login_widget)  # type: ignore[attr-defined]
+        if wait is not None:
+            hub.wait_for_login(wait)
         return hub
     if mode != "input":
         raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
