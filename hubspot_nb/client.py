@@ -29,7 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError, NetworkError, error_from_response
-from .ratelimit import RollingWindow, learn_from_headers
+from .ratelimit import BothLimits, RollingWindow, learn_from_headers
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
@@ -256,7 +256,7 @@ class HubSpotClient:
             self.api_usage["requests"] += 1
             if resp.status_code == 429:
                 self.api_usage["rate_limited"] += 1
-                if _policy(resp) == "SECONDLY" and self.search_limiter.max_calls > 2:
+                if _body_field(resp, "policyName") == "SECONDLY" and self.search_limiter.max_calls > 2:
                     # Search sends no headers: a secondly 429 is the only sign the limit is lower.
                     self.search_limiter.resize(self.search_limiter.max_calls - 1, 1.0)
             for name, value in headers.items():
@@ -282,7 +282,7 @@ class HubSpotClient:
         """One API call: token, limits, retries; returns the parsed JSON body or raises APIError."""
         limiter: Limiter = self.search_limiter if search else self.burst_limiter
         if search and self.search_counts_toward_burst:
-            limiter = _Both(self.search_limiter, self.burst_limiter)
+            limiter = BothLimits(self.search_limiter, self.burst_limiter)
         refreshed = False
         while True:
             sent = self.token.bearer()
@@ -293,12 +293,12 @@ class HubSpotClient:
                 with self._probe_lock:
                     resp = self._send(method, path, params, json, headers, limiter)
                     self._probed = True
-            if resp.status_code == 401 and not refreshed and getattr(self.token, "can_refresh", False):
-                category = _category(resp)
-                if category == "EXPIRED_AUTHENTICATION":
-                    self.token.refresh(stale=sent)
-                    refreshed = True
-                    continue
+            expired = resp.status_code == 401 and _body_field(resp, "category") == "EXPIRED_AUTHENTICATION"
+            if expired and not refreshed and getattr(self.token, "can_refresh", False):
+                # Refresh unless another thread already did (stale=sent), then retry once.
+                self.token.refresh(stale=sent)
+                refreshed = True
+                continue
             break
         if not 200 <= resp.status_code < 300:
             raise error_from_response(resp.status_code, resp.text, resp.headers)
@@ -315,21 +315,19 @@ class HubSpotClient:
     def _send(
         self, method: str, path: str, params: Any, json: Any, headers: dict[str, str], limiter: Limiter
     ) -> requests.Response:
-        before = self.api_usage["requests"]
-        resp = send(
-            self.session,
-            method,
-            self.url(path),
-            params=params,
-            json=json,
-            headers=headers,
-            max_retries=self.max_retries,
-            timeout=self.timeout,
-            limiter=limiter,
-            on_response=self._observe,
-        )
-        with self._usage_lock:
-            self.api_usage["retried"] += max(0, self.api_usage["requests"] - before - 1)
+        answers = 0
+
+        def observe(resp: requests.Response) -> None:
+            nonlocal answers
+            answers += 1
+            self._observe(resp)
+
+        resp = send(self.session, method, self.url(path), params=params, json=json, headers=headers,
+                    max_retries=self.max_retries, timeout=self.timeout, limiter=limiter,
+                    on_response=observe)  # fmt: skip
+        if answers > 1:
+            with self._usage_lock:
+                self.api_usage["retried"] += answers - 1
         return resp
 
     # -- verbs ------------------------------------------------------------------------------------
@@ -408,20 +406,6 @@ class HubSpotClient:
             query[offset_param] = nxt
 
 
-class _Both:
-    """Acquire two limiters (search calls may count toward the burst budget too)."""
-
-    def __init__(self, first: RollingWindow, second: RollingWindow) -> None:
-        self.first, self.second = first, second
-
-    def acquire(self) -> None:
-        self.first.acquire()
-        self.second.acquire()
-
-    def block_for(self, seconds: float) -> None:
-        self.first.block_for(seconds)
-
-
 def next_after(page: Any) -> str | None:
     """The cursor of the next page, or None on the last page."""
     if not isinstance(page, dict):
@@ -431,17 +415,10 @@ def next_after(page: Any) -> str | None:
     return str(after) if after not in (None, "") else None
 
 
-def _policy(resp: requests.Response) -> str | None:
+def _body_field(resp: requests.Response, key: str) -> str | None:
+    """One top-level field of an error body (``category``, ``policyName``), None if not JSON."""
     try:
         body = json_body(resp)
     except ValueError:
         return None
-    return body.get("policyName") if isinstance(body, dict) else None
-
-
-def _category(resp: requests.Response) -> str | None:
-    try:
-        body = resp.json()
-    except ValueError:
-        return None
-    return body.get("category") if isinstance(body, dict) else None
+    return body.get(key) if isinstance(body, dict) else None

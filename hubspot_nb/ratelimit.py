@@ -120,3 +120,17 @@ def learn_from_headers(
     if pad and remaining is not None:
         # Requests HubSpot counted that we did not (other clients on this token, an earlier run).
         limiter.pad_to(allowance - remaining)
+
+
+class BothLimits:
+    """Two limiters acquired together (for search calls that also count toward the burst)."""
+
+    def __init__(self, first: RollingWindow, second: RollingWindow) -> None:
+        self.first, self.second = first, second
+
+    def acquire(self) -> None:
+        self.first.acquire()
+        self.second.acquire()
+
+    def block_for(self, seconds: float) -> None:
+        self.first.block_for(seconds)
