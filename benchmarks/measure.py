@@ -55,6 +55,7 @@ def reset_peak() -> bool:
 class Measured:
     value: Any
     wall_s: float
+    cpu_s: float  # this process's CPU time (all threads): near wall_s means the client is CPU-bound
     rss_before_kb: int
     peak_kb: int
     peak_was_reset: bool
@@ -66,6 +67,7 @@ class Measured:
     def as_dict(self) -> dict[str, Any]:
         return {
             "wall_s": self.wall_s,
+            "cpu_s": self.cpu_s,
             "rss_before_kb": self.rss_before_kb,
             "peak_kb": self.peak_kb,
             "growth_kb": self.growth_kb,
@@ -77,7 +79,7 @@ def measure(fn: Callable[[], Any]) -> Measured:
     """Run ``fn`` once; its wall time, and the peak RSS it reached above the RSS it started from."""
     was_reset = reset_peak()
     before = rss_kb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     value = fn()
-    wall = time.perf_counter() - started
-    return Measured(value, wall, before, peak_kb(), was_reset)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return Measured(value, wall, cpu, before, peak_kb(), was_reset)

@@ -163,7 +163,8 @@ class Report:
             lines += [f"Floor: **{floor.describe()}** (formula in `benchmarks/README.md`).", ""]
         nb = self.find(workload, "hubspot_nb", properties=properties)
         header = ["contender", "wall s", "rows × cols", "requests", "429s", "414s", "peak RSS MB",
-                  "RSS growth MB", "DataFrame MB", "rows/s", "× floor", "× hubspot_nb time"]  # fmt: skip
+                  "RSS growth MB", "DataFrame MB", "rows/s", "× floor", "× hubspot_nb time",
+                  "client CPU s", "sandbox CPU s"]  # fmt: skip
         rows = []
         for rec in rows_in:
             res = rec["result"]
@@ -187,6 +188,8 @@ class Report:
                     f"{res['rows'] / res['wall_s']:,.0f}" if res["wall_s"] else "–",
                     _ratio(res["wall_s"] / floor.seconds) if floor.seconds else "n/a",
                     _ratio(res["wall_s"] / nb["wall_s"], 1) if nb else "–",
+                    _s(res.get("cpu_s")),
+                    _s(res.get("sandbox_cpu_s")),
                 ]
             )
         lines += _table(header, rows)
@@ -404,10 +407,21 @@ class Report:
                 "a list URL naming them all is "
                 f"{main['all_url_chars']:,} characters (limit {MAX_URL_CHARS:,})"
             )
+        loads = [x for r in self.records for x in r["result"].get("load_avg", [])]
+        if loads:
+            busy = max(loads) > (info["cores"] or 1)
+            head.append(
+                f"- Load average (1 min) around the steps: {min(loads):.1f}–{max(loads):.1f} on "
+                f"{info['cores']} cores"
+                + (" — **other work was running on the machine: wall times are inflated**" if busy else "")
+            )
         head += [
             "- Each contender runs in a fresh process with its own private-app token (a full rate-limit "
             "allowance); wall time excludes interpreter start, imports and login; RSS growth is the peak RSS "
-            "above the RSS just before the pull.",
+            "above the RSS just before the pull. *Client CPU* is the contender process's CPU time during the "
+            "pull (all threads); *sandbox CPU* is the sandbox process's during the whole step (login "
+            f"included). Both share this machine's {info['cores']} cores: a column near the wall time marks "
+            "the bottleneck.",
             "",
             "## Goals",
             "",

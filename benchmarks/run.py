@@ -256,7 +256,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"[{index}/{len(steps)}] {step.label} …", flush=True)
                     workdir = Path(tmp) / f"step{index}"
                     workdir.mkdir()
+                    cpu_before, load_before = sb.cpu_seconds(), os.getloadavg()[0]
                     result = run_step(step, sb.base_url, workdir, args.repeat)
+                    cpu_after = sb.cpu_seconds()
+                    # Other work on the machine inflates wall times: keep the evidence with the numbers.
+                    result["load_avg"] = [load_before, os.getloadavg()[0]]
+                    if cpu_before is not None and cpu_after is not None:
+                        result["sandbox_cpu_s"] = cpu_after - cpu_before  # whole step, set-up included
                     print(f"  {summarize(step, result)}", flush=True)
                     records.append(
                         {

@@ -95,6 +95,18 @@ class SandboxProcess:
             return None
         return int(match.group(1)) if match else None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the sandbox process has used so far (user + system): per step, it shows when the
+        server rather than the client is what a pull waits for."""
+        if self.proc is None:
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
     def __exit__(self, *exc: object) -> None:
         if self.proc is None:
             return
