@@ -25,8 +25,6 @@ from pathlib import Path
 import pytest
 import requests
 
-pytestmark = pytest.mark.browser
-
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "tests" / "shots"
 BIN = Path(sys.executable).parent  # the venv's bin/: jupyter-lab lives next to its python

@@ -1,0 +1,128 @@
+"""`make demo` and `make lab` as a newcomer runs them: `python -m hubspot_nb.demo [--lab]` in a
+subprocess, with no HubSpot settings, checked from the outside (files written, what it prints,
+servers reachable, everything stopped afterwards)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import requests
+from nbtools import SECRET_PATTERNS, clean_env
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(
+        tmp_path,
+        JUPYTER_CONFIG_DIR=str(tmp_path / "jcfg"),
+        JUPYTER_DATA_DIR=str(tmp_path / "jdata"),
+    )
+
+
+def _demo(tmp_path: Path, *args: str, timeout: float = 180) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubspot_nb.demo", *args],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return proc, time.perf_counter() - started
+
+
+@pytest.mark.slow
+def test_demo_runs_the_marketing_notebook_and_writes_an_html_report(tmp_path: Path):
+    out = tmp_path / "demo-output"
+    proc, seconds = _demo(tmp_path, "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html_path = out / "03_marketing_performance.html"
+    assert f"report:   {html_path.resolve()}" in proc.stdout  # it says where the report is
+    # "well under a minute" on a quiet machine; a loaded CI box gets some slack
+    assert seconds < 90, f"the demo took {seconds:.0f}s"
+
+    html = html_path.read_text(encoding="utf-8")
+    charts = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
+    assert len(charts) >= 3, "the report should carry the notebook's charts as embedded PNGs"
+    assert not re.search(r'<img[^>]+src="https?://', html), "charts must not depend on a network"
+    executed = nbformat.read(out / "03_marketing_performance.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert all(c.get("execution_count") for c in executed.cells if c.cell_type == "code")
+    for kind, pattern in SECRET_PATTERNS.items():  # the demo's private-app token included
+        assert not pattern.search(html), f"the report contains a {kind}"
+
+
+def test_demo_reports_a_failing_notebook_and_keeps_the_partial_run(tmp_path: Path):
+    broken = tmp_path / "broken.ipynb"
+    cells = [nbformat.v4.new_code_cell("print('first cell ran')"), nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), broken)
+    proc, _ = _demo(tmp_path, "--notebook", str(broken), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert "ZeroDivisionError" in proc.stdout and "partial run" in proc.stdout, proc.stdout
+    partial = nbformat.read(tmp_path / "out" / "broken.ipynb", as_version=4)
+    assert "first cell ran" in partial.cells[0].outputs[0]["text"]
+    assert (tmp_path / "out" / "broken.html").exists()
+
+
+def test_demo_says_what_to_do_when_the_notebook_is_missing(tmp_path: Path):
+    proc, _ = _demo(tmp_path, "--notebook", str(tmp_path / "nope.ipynb"), timeout=60)
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stdout and "--notebook" in proc.stdout
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_lab_serves_the_notebooks_and_stops_cleanly(tmp_path: Path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubspot_nb.demo", "--lab", "--no-browser", "--port", "0"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = None
+        for line in proc.stdout:  # the first lines are ours; Lab's own log goes to stderr
+            match = re.search(r"JupyterLab: (http://127\.0\.0\.1:(\d+))/lab\?token=(\w+)", line)
+            if match:
+                url, port, token = match.group(1), int(match.group(2)), match.group(3)
+                break
+        assert url, "the Lab URL was not printed"
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
+                    break
+            assert time.monotonic() < deadline and proc.poll() is None, "JupyterLab did not come up"
+            time.sleep(0.3)
+        listing = requests.get(f"{url}/api/contents", params={"token": token}, timeout=10).json()
+        names = {item["name"] for item in listing["content"]}
+        assert {"01_login.ipynb", "02_crm.ipynb"} <= names
+        assert requests.get(f"{url}/api/status", timeout=5).status_code == 403  # token required
+
+        os.kill(proc.pid, signal.SIGTERM)  # what Ctrl-C does, without a terminal
+        assert proc.wait(30) == 0
+        assert not _port_open(port), "JupyterLab still listens after the demo stopped"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
