@@ -34,6 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:  # optional (the parquet extra); building string columns through it is about twice as fast
+    import pyarrow as pa
+except ImportError:  # pragma: no cover
+    pa = None
+
 RECORD_COLUMNS = ("createdAt", "updatedAt", "archived")
 _BOOL_VALUES = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
 
@@ -89,21 +94,16 @@ class Catalogue:
 
 
 def _present(values: np.ndarray) -> np.ndarray:
-    """Mask of cells that hold a real value (not None, not "")."""
-    return pd.notna(values) & (values != "")
+    """Mask of cells that hold a real value (not None, not ""). JSON gives only str or None,
+    so plain comparisons do (much cheaper than ``pd.notna`` on object arrays)."""
+    return (values != None) & (values != "")  # noqa: E711 - elementwise on an object array
 
 
 def to_number(values: np.ndarray, *, integral_to_int: bool = True) -> pd.api.extensions.ExtensionArray:
     nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
     out = pd.array(nums, dtype="Float64")
-    if integral_to_int:
-        finite = nums[~np.isnan(nums)]
-        if (
-            np.all(np.isfinite(finite))
-            and np.all(finite == np.round(finite))
-            and np.all(np.abs(finite) < 2**53)
-        ):
-            return out.astype("Int64")
+    if integral_to_int and _all_integral(nums[~np.isnan(nums)]):
+        return out.astype("Int64")
     return out
 
 
@@ -114,30 +114,25 @@ def _all_integral(finite: np.ndarray) -> bool:
     return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
 
 
-def _epoch_mask(strings: pd.Series) -> np.ndarray:
-    """Which present values are millisecond epochs ("1572480000000") rather than ISO text."""
-    return strings.str.fullmatch(r"-?\d+").to_numpy(dtype=bool, na_value=False)
-
-
 def _parse_instants(values: np.ndarray) -> np.ndarray:
-    """datetime64[ns] (UTC, naive) for ISO strings and ms-epoch strings; NaT where unset/invalid."""
+    """datetime64[ns] (UTC, naive) for ISO strings and ms-epoch strings; NaT where unset/invalid.
+
+    One vectorised ISO pass over everything; what it could not read and looks like an integer is
+    read as milliseconds since the epoch (HubSpot's older format) in a second pass.
+    """
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     present = _present(values)
     if not present.any():
         return out
     idx = np.flatnonzero(present)
-    strings = pd.Series(values[idx], dtype=object).astype(str)
-    epoch = _epoch_mask(strings)
-    if epoch.any():
-        ms = pd.to_numeric(strings[epoch], errors="coerce")
-        out[idx[epoch]] = (
-            pd.to_datetime(ms, unit="ms", utc=True, errors="coerce")
-            .dt.tz_convert(None)
-            .to_numpy(dtype="datetime64[ns]")
-        )
-    if (~epoch).any():
-        parsed = pd.to_datetime(strings[~epoch], utc=True, format="ISO8601", errors="coerce")
-        out[idx[~epoch]] = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    strings = pd.Series(values[idx], dtype=object)
+    parsed = pd.to_datetime(strings, utc=True, format="ISO8601", errors="coerce")
+    out[idx] = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    missed = np.flatnonzero(parsed.isna().to_numpy())
+    if len(missed):
+        ms = pd.to_numeric(strings.iloc[missed], errors="coerce")
+        epoch = pd.to_datetime(ms, unit="ms", utc=True, errors="coerce")
+        out[idx[missed]] = epoch.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
     return out
 
 
@@ -186,7 +181,10 @@ def to_multi(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> np.
 
 
 def to_string(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    return pd.array(np.where(_present(values), values, None), dtype="string")
+    cleaned = np.where(values == "", None, values)
+    if pa is None:
+        return pd.array(cleaned, dtype="string")
+    return pd.array(pa.array(cleaned, type=pa.string(), from_pandas=True), dtype="string")
 
 
 def convert(
@@ -217,9 +215,12 @@ def property_columns(records: Sequence[Mapping[str, Any]], requested: Sequence[s
     if requested is not None:
         return list(dict.fromkeys(requested))
     seen: dict[str, None] = {}
+    last: Any = None
     for r in records:
-        for name in r.get("properties") or {}:
-            seen.setdefault(name)
+        keys = (r.get("properties") or {}).keys()
+        if keys != last:  # records of one pull mostly share their keys: compare views in C
+            seen.update(dict.fromkeys(keys))
+            last = keys
     return list(seen)
 
 
@@ -227,12 +228,10 @@ def _raw_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> 
     """The raw values of ``names``, one object array per name (None where a record lacks one).
 
     HubSpot sends every requested property (null when unset), so one C-level ``itemgetter`` per
-    record and a transpose do the work; records missing a key take the slower ``get`` path.
+    record and one 2-D object array do the work; records missing a key take the slower path.
     """
     if not names:
         return []
-    if not records:
-        return [np.array([], dtype=object) for _ in names]
     if len(names) == 1:
         name = names[0]
         arr = np.empty(len(records), dtype=object)
@@ -243,16 +242,13 @@ def _raw_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> 
     for r in records:
         props = r.get("properties") or {}
         try:
-            row = pick(props)
+            rows.append(pick(props))
         except KeyError:
-            row = tuple(props.get(n) for n in names)
-        rows.append(row)
-    columns = []
-    for col in zip(*rows, strict=True):
-        arr = np.empty(len(col), dtype=object)
-        arr[:] = col
-        columns.append(arr)
-    return columns
+            rows.append(tuple(props.get(n) for n in names))
+    table = np.empty((len(records), len(names)), dtype=object)
+    if rows:
+        table[:] = rows
+    return [table[:, j] for j in range(len(names))]
 
 
 def records_to_frame(
