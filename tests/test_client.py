@@ -155,3 +155,40 @@ def test_cursor_pages_follow_paging_next_after(sandbox: Sandbox, sandbox_token: 
     expected = sandbox.portal.store("companies").ids()
     assert ids == expected
     assert pages == -(-len(expected) // 50)
+
+
+def test_offset_pages_token_and_has_more_style(sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
+    client = HubSpotClient(Token(sandbox_token["access_token"], kind="private-app"), sandbox.base_url)
+    window = {"startTimestamp": 0, "endTimestamp": int(time.time() * 1000)}
+    paged: list[str] = []
+    pages = 0
+    for page in client.offset_pages(
+        "/email/public/v1/events", {**window, "limit": 200, "eventType": "CLICK"}
+    ):
+        pages += 1
+        paged.extend(e["id"] for e in page["events"])
+    # the same events in pages of 1000, fetched by hand
+    direct: list[str] = []
+    params: dict[str, Any] = {**window, "limit": 1000, "eventType": "CLICK"}
+    headers = {"Authorization": f"Bearer {sandbox_token['access_token']}"}
+    while True:
+        body = requests.get(f"{sandbox.base_url}/email/public/v1/events", params=params, headers=headers,
+                            timeout=30).json()  # fmt: skip
+        direct.extend(e["id"] for e in body["events"])
+        if not body["hasMore"]:
+            break
+        params["offset"] = body["offset"]
+    assert len(direct) > 400 and pages > 2
+    assert paged == direct
+
+
+def test_offset_pages_numeric_offset_and_total_style(sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
+    client = HubSpotClient(Token(sandbox_token["access_token"], kind="private-app"), sandbox.base_url)
+    params = {"start": "20240101", "end": "20251231", "limit": 3}
+    rows = []
+    for page in client.offset_pages("/analytics/v2/reports/sources/total", params, has_more_key=None,
+                                    total_key="total", results_key="breakdowns"):  # fmt: skip
+        rows.extend(page["breakdowns"])
+    whole = client.get("/analytics/v2/reports/sources/total", {**params, "limit": 1000})
+    assert len(rows) == whole["total"] > 3
+    assert rows == whole["breakdowns"]
