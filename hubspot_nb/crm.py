@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import frames, progress, pull
 from .errors import InvalidInput
-from .filters import epoch_ms, filter_groups, with_filter
+from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
 
 # HubSpot's standard object types and their ids (custom objects: "2-…" ids or "p_…" names).
@@ -256,7 +256,8 @@ def search(
     # HubSpot's own order only reaches 10,000 results: beyond that, page by id and sort here.
     server_sort = sort_list if sort_list and limit is not None and limit <= pull.SEARCH_CAP else None
     if not server_sort:
-        filters_module_check(groups)
+        # Paging past 10,000 adds one hs_object_id filter to every group: make sure it fits.
+        check_limits([g["filters"] for g in groups], extra_per_group=1)
     bar = progress.bar(hub, f"{object_type} search", unit="rec")
     on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
     batches = pull.search_batches(
@@ -280,13 +281,6 @@ def search(
         return frame.sort_values(by=by, ascending=asc, kind="stable")
     order = pd.to_numeric(frame.index, errors="coerce")
     return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
-
-
-def filters_module_check(groups: list[dict[str, Any]]) -> None:
-    """Paging past 10,000 adds one ``hs_object_id`` filter per group: make sure it fits."""
-    from .filters import _check_limits
-
-    _check_limits([g["filters"] for g in groups], extra_per_group=1)
 
 
 def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:

@@ -181,11 +181,11 @@ def filter_groups(filters: Any, known: Mapping[str, str] | None = None) -> list[
             f"a list of such dicts (OR'ed), or HubSpot's filterGroups; got {type(filters).__name__}."
         )
     groups = [g for g in groups if g]
-    _check_limits(groups)
+    check_limits(groups)
     return [{"filters": g} for g in groups]
 
 
-def _check_limits(groups: list[list[dict[str, Any]]], extra_per_group: int = 0) -> None:
+def check_limits(groups: list[list[dict[str, Any]]], extra_per_group: int = 0) -> None:
     total = sum(len(g) + extra_per_group for g in groups)
     if len(groups) > MAX_GROUPS:
         raise InvalidInput(f"HubSpot search takes at most {MAX_GROUPS} filter groups; got {len(groups)}.")
