@@ -88,7 +88,7 @@ def _blocked_shell() -> tuple[Any, Any] | None:
         except RuntimeError:
             return None  # not the main shell's thread nor a subshell's
         stream = manager.get_shell_channel_to_subshell_pair(subshell_id).to_stream
-    else:  # ipykernel 6: the main thread reads the shell socket itself
+    else:  # ipykernel 6: the main thread reads the shell socket itself (not tested here: 7.4 only)
         stream = getattr(kernel, "shell_stream", None)
     if stream is None:
         raise CannotWait("no shell stream found in this kernel")
@@ -107,12 +107,14 @@ class _Pump:
         handlers = [kernel.shell_handlers.get(t) for t in _COMM_TYPES]
         if not all(handlers) or any(inspect.iscoroutinefunction(h) for h in handlers):
             raise CannotWait("this kernel's comm handlers are not plain functions")
-        self.original = getattr(self.stream, "_recv_callback", None)
-        self.copy = getattr(self.stream, "_recv_copy", False)
-        if self.original is None:
+        # ZMQStream has no getter for its callback; we read it to give it back unchanged.
+        original = getattr(self.stream, "_recv_callback", None)
+        if original is None:
             raise CannotWait("the kernel's shell stream has no receive callback")
-        if isinstance(getattr(self.original, "__self__", None), _Pump):
+        if isinstance(getattr(original, "__self__", None), _Pump):
             raise CannotWait("already waiting in this cell")
+        self.original: Callable[[list[Any]], Any] = original
+        self.copy = getattr(self.stream, "_recv_copy", False)
 
     def __enter__(self) -> _Pump:
         self.stream.on_recv(self._on_message, copy=self.copy)
@@ -124,10 +126,12 @@ class _Pump:
         finally:
             # Hand the set-aside messages back first, then give the stream back its callback, so
             # they queue ahead of anything the stream reads from now on (arrival order is kept).
-            for frames in self.deferred:
-                self._replay(frames)
-            self.deferred = []
-            self.stream.on_recv(self.original, copy=self.copy)
+            try:
+                for frames in self.deferred:
+                    self._replay(frames)
+            finally:
+                self.deferred = []
+                self.stream.on_recv(self.original, copy=self.copy)
 
     def handle_messages(self, timeout_ms: int) -> None:
         """Sleep until a shell message arrives (or ``timeout_ms``), then take every pending one."""
@@ -155,7 +159,11 @@ class _Pump:
             log.error("hubspot_nb: error while handling a widget message", exc_info=True)
 
     def _replay(self, frames: list[Any]) -> None:
-        result = self.original(frames)
+        try:
+            result = self.original(frames)
+        except Exception:  # one bad message must not keep the others from the kernel
+            log.error("hubspot_nb: a shell message handed back after the wait failed", exc_info=True)
+            return
         if inspect.isawaitable(result):  # ipykernel 7's callback is a coroutine function
             # Run it as the stream itself would: a task, kept referenced until done, errors logged.
             task = asyncio.ensure_future(result)
