@@ -27,11 +27,12 @@ E-mail statistics (HubSpot's ``EmailStatisticsData``) become, in this order:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from . import frames
 from .errors import InvalidInput
@@ -173,7 +174,7 @@ _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 def utc_series(values: Any) -> pd.Series:
     """Instants from ISO strings or millisecond epochs (numbers or numeric strings) as UTC; blanks → NaT."""
-    return pd.Series(frames.to_datetime(_objects(values)))
+    return pd.Series(_instants(_objects(values)))
 
 
 def _objects(values: Any) -> np.ndarray:
@@ -181,6 +182,28 @@ def _objects(values: Any) -> np.ndarray:
     out = np.empty(len(raw), dtype=object)
     out[:] = list(raw)
     return out
+
+
+def _instants(raw: np.ndarray) -> pd.DatetimeIndex:
+    """UTC instants; JSON numbers (ms epochs) go in as digit strings, the form ``frames`` reads as
+    epochs (pandas deprecates parsing numbers with a format)."""
+    numbers = [i for i, v in enumerate(raw) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if numbers:
+        raw = raw.copy()
+        for i in numbers:
+            raw[i] = str(int(raw[i])) if raw[i] == raw[i] else None  # NaN → missing
+    return frames.to_datetime(raw)
+
+
+def _integers(raw: np.ndarray) -> Any:
+    """``Int64`` when every present value is a whole number (else ``Float64``). Built from data and
+    mask directly: casting a masked NaN to int64 makes numpy warn in the user's notebook."""
+    nums = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    missing = np.isnan(nums)
+    present = nums[~missing]
+    if not (np.all(present == np.round(present)) and np.all(np.abs(present) < 2**53)):
+        return pd.array(nums, dtype="Float64")
+    return pd.arrays.IntegerArray(np.where(missing, 0, nums).astype("int64"), missing)
 
 
 def typed_column(values: Any, kind: str) -> pd.Series:
@@ -192,11 +215,13 @@ def typed_column(values: Any, kind: str) -> pd.Series:
     if kind == OBJ:
         return pd.Series(raw, dtype=object)
     if kind == UTC:
-        return pd.Series(frames.to_datetime(raw))
+        return pd.Series(_instants(raw))
     if kind == DATE:
         return pd.Series(frames.to_date(raw))
-    if kind in (INT, FLOAT):
-        return pd.Series(frames.to_number(raw, integral_to_int=kind == INT))
+    if kind == INT:
+        return pd.Series(_integers(raw))
+    if kind == FLOAT:
+        return pd.Series(frames.to_number(raw, integral_to_int=False))
     if kind == BOOL:
         flags = [v if isinstance(v, bool) or v is None else _BOOLS.get(str(v).lower()) for v in raw]
         return pd.Series(flags, dtype="boolean")
@@ -241,13 +266,58 @@ def typed_frame(
     return frame
 
 
-def concat_typed(frames: list[pd.DataFrame], categories: Iterable[str] = ()) -> pd.DataFrame:
-    """Concatenate per-page frames; ``categories`` columns are made categorical once, at the end
-    (per-page categoricals with different categories would fall back to object)."""
+def assemble(
+    frames: list[pd.DataFrame],
+    *,
+    leading: Sequence[str] = (),
+    categories: Iterable[str] = (),
+    sort_by: str | None = None,
+) -> pd.DataFrame:
+    """One frame from per-page frames, built a column at a time. **Consumes** ``frames``: each
+    page's column is dropped once copied, so memory peaks near the final frame plus one column,
+    not at twice the frame (``pd.concat`` + sort would hold two or three copies at once).
+
+    Columns: ``leading`` first, then any others (present in some pages only) sorted by name.
+    ``categories`` columns become categorical (columns that are categorical in every page are
+    united with ``union_categoricals``: a plain concat would fall back to object). ``sort_by``:
+    rows ordered by that column, then by index, so the same rows always give the same frame
+    whatever order pages came in.
+    """
     if not frames:
         return pd.DataFrame()
-    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
-    for name in categories:
-        if name in frame.columns:
-            frame[name] = frame[name].astype("category")
-    return frame
+    extra = sorted({c for f in frames for c in f.columns} - set(leading))
+    names = [c for c in dict.fromkeys([*leading, *extra]) if any(c in f.columns for f in frames)]
+    index = frames[0].index.append([f.index for f in frames[1:]]) if len(frames) > 1 else frames[0].index
+    order = None
+    if sort_by is not None:
+        keys = pd.concat([f[sort_by] for f in frames], ignore_index=True)
+        both = pd.DataFrame({"key": keys, "id": index.to_numpy()}, copy=False)
+        order = both.sort_values(["key", "id"], kind="stable").index.to_numpy()
+        del keys, both
+    wanted = set(categories)
+    columns: dict[str, Any] = {}
+    for name in names:
+        template = next(f[name] for f in frames if name in f.columns)
+        parts = [
+            f[name].reset_index(drop=True) if name in f.columns else template.iloc[:0].reindex(range(len(f)))
+            for f in frames
+        ]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            # pages made their own categories: unite them (concat would fall back to object)
+            column = pd.Series(
+                union_categoricals([p.array for p in parts], sort_categories=True, ignore_order=True),
+                copy=False,
+            )
+        else:
+            column = pd.concat(parts, ignore_index=True)
+        del parts, template
+        for f in frames:
+            if name in f.columns:
+                del f[name]
+        if name in wanted:
+            column = column.astype("category")
+        columns[name] = (column.take(order) if order is not None else column).array
+    if order is not None:
+        index = index.take(order)
+    frames.clear()  # the emptied pages still hold their indexes
+    return pd.DataFrame(columns, index=index, copy=False)

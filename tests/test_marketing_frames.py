@@ -174,12 +174,26 @@ def test_page_frame_keeps_only_its_half_open_window():
     assert list(marketing_events.page_frame(EVENTS, t1, t1 + pd.Timedelta(days=1)).index) == ["e3"]
 
 
-def test_concat_typed_makes_categories_once():
-    a = marketing_events.page_frame(EVENTS[:1])
-    b = marketing_events.page_frame(EVENTS[1:])
-    both = mf.concat_typed([a, b], marketing_events.CATEGORY_COLUMNS)
-    assert both["type"].dtype == "category"
+def test_assemble_builds_one_sorted_frame_with_categories_and_consumes_the_pages():
+    late = marketing_events.page_frame(EVENTS[2:])  # arrives first, happened last
+    early = marketing_events.page_frame(EVENTS[:2])
+    pages = [late, early]
+    both = mf.assemble(pages, leading=["created", "type"], categories=["type"], sort_by="created")
+    assert list(both.index) == ["e1", "e2", "e3"]
+    assert list(both.columns[:2]) == ["created", "type"]
+    assert list(both.columns[2:]) == sorted(both.columns[2:])
+    assert both["type"].dtype == "category" and list(both["type"]) == ["OPEN", "CLICK", "SENT"]
     assert set(both["type"].cat.categories) == {"OPEN", "CLICK", "SENT"}
+    assert both.loc["e2", "someNewField"] == "7" and pd.isna(both.loc["e3", "someNewField"])
+    assert str(both["emailCampaignId"].dtype) == "Int64" and pd.isna(both.loc["e3", "emailCampaignId"])
+    assert str(both["created"].dtype) == "datetime64[ns, UTC]"
+    assert pages == []  # consumed: each page was released once copied
+
+
+def test_assemble_breaks_time_ties_by_id():
+    same = [{**e, "created": 1_767_225_600_000} for e in EVENTS]
+    frame = mf.assemble([marketing_events.page_frame(same[::-1])], sort_by="created")
+    assert list(frame.index) == ["e1", "e2", "e3"]
 
 
 @pytest.mark.parametrize("n", [1, 3, 7, 64])
