@@ -74,6 +74,18 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         XDG_CACHE_HOME=str(home / "xdg-cache"),  # dconf
         PYTHONUNBUFFERED="1",
     )
+    # The kernel Lab starts must be the project's own Python (ipykernel installed in the venv),
+    # not one found in some other Jupyter data dir.
+    specs = json.loads(
+        subprocess.run(
+            [str(BIN / "jupyter"), "kernelspec", "list", "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["kernelspecs"]
+    assert Path(specs["python3"]["resource_dir"]).is_relative_to(Path(sys.prefix)), specs["python3"]
     return env
 
 
