@@ -41,6 +41,7 @@ _NETWORK_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+MAX_REFRESHES_PER_CALL = 3  # a token refused as expired right after each refresh: stop there
 _JSON_ATTR = "_hubspot_nb_json"  # where send() keeps the body it already parsed
 
 
@@ -283,7 +284,7 @@ class HubSpotClient:
         limiter: Limiter = self.search_limiter if search else self.burst_limiter
         if search and self.search_counts_toward_burst:
             limiter = BothLimits(self.search_limiter, self.burst_limiter)
-        refreshed = False
+        refreshed_from: set[str] = set()  # tokens this call already refreshed away from
         while True:
             sent = self.token.bearer()
             headers = {"Authorization": f"Bearer {sent}", "Accept": "application/json"}
@@ -294,10 +295,12 @@ class HubSpotClient:
                     resp = self._send(method, path, params, json, headers, limiter)
                     self._probed = True
             expired = resp.status_code == 401 and _body_field(resp, "category") == "EXPIRED_AUTHENTICATION"
-            if expired and not refreshed and getattr(self.token, "can_refresh", False):
-                # Refresh unless another thread already did (stale=sent), then retry once.
+            fresh_expiry = sent not in refreshed_from and len(refreshed_from) < MAX_REFRESHES_PER_CALL
+            if expired and fresh_expiry and getattr(self.token, "can_refresh", False):
+                # Refresh unless another thread already did (stale=sent), then retry. Once per token:
+                # the new one can expire too while send() waits out 429s and 5xx on the retry.
                 self.token.refresh(stale=sent)
-                refreshed = True
+                refreshed_from.add(sent)
                 continue
             break
         if not 200 <= resp.status_code < 300:
