@@ -78,7 +78,7 @@ class Figures:
                 f"refresh {refresh.get('processes')} processes x {refresh.get('threads')} threads, "
                 f"{refresh.get('expiries')} forced expiries -> {refresh.get('refreshes')} refreshes "
                 f"(rotation on), {refresh.get('calls')} calls, {refresh.get('failed_calls')} failed, "
-                f"{refresh.get('expired_401s')} 401s answered by adoption; cache afterwards: "
+                f"{refresh.get('expired_401s')} calls met an expiry (401) and retried; cache afterwards: "
                 f"{refresh.get('cache_after')}"
             )
         crash = d.get("crash", {})
