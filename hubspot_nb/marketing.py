@@ -331,7 +331,7 @@ SUBMISSION_COLUMNS = ("id", "form_id", "form_name", "submittedAt", "pageUrl", "c
 
 def _submissions(hub: Hub, form: dict[str, Any], since: pd.Timestamp | None) -> list[dict[str, Any]]:
     """All submissions of one form (newest first), stopping at the first one older than ``since``."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     path = SUBMISSIONS.format(form_id=form["id"])
     for page in hub.client.pages(path, {"limit": 50}):
         for sub in page.get("results") or []:

@@ -247,11 +247,8 @@ def typed_frame(
         data = rows
         n = len(next(iter(data.values()))) if data else 0
     else:
-        data = {}
-        for row in rows:
-            for key in row:
-                data.setdefault(key, None)
-        data = {key: [row.get(key) for row in rows] for key in data}
+        keys = list(dict.fromkeys(key for row in rows for key in row))  # first-seen order
+        data = {key: [row.get(key) for row in rows] for key in keys}
         n = len(rows)
     order = list(dict.fromkeys([*(columns or ()), *data]))
     out = {}
