@@ -1,8 +1,11 @@
 """hubspot_nb: HubSpot in Jupyter notebooks.
 
+Usage::
+
     import hubspot_nb as hnb
-    hub = hnb.login()            # widget in Jupyter, prompt in a terminal; cached token next time
-    contacts = hub.contacts()    # a typed pandas DataFrame
+
+    hub = hnb.login()  # widget in Jupyter, prompt in a terminal; cached token next time
+    contacts = hub.contacts()  # a typed pandas DataFrame
 """
 
 from __future__ import annotations
@@ -33,13 +36,11 @@ from .token import Token
 __version__ = "0.1.0"
 
 __all__ = [
-    # from .errors
     "APIError",
     "AuthError",
     "AuthenticationFailed",
     "BadRequest",
     "ConfigError",
-    # from .hub
     "Hub",
     "HubSpotNBError",
     "InvalidInput",

@@ -127,27 +127,56 @@ class Hub:
         return f"<Hub {self.info.describe()}{expiry}>"
 
     # -- CRM ---------------------------------------------------------------------------------
-    def contacts(self, properties: Any = None, since: Any = None, limit: int | None = None,
-                 archived: bool = False, associations: list[str] | None = None, labels: bool = False,
-                 chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    def contacts(
+        self,
+        properties: Any = None,
+        since: Any = None,
+        limit: int | None = None,
+        archived: bool = False,
+        associations: list[str] | None = None,
+        labels: bool = False,
+        chunksize: int | None = None,
+    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
         return self.objects("contacts", properties, since, limit, archived, associations, labels, chunksize)
 
-    def companies(self, properties: Any = None, since: Any = None, limit: int | None = None,
-                  archived: bool = False, associations: list[str] | None = None, labels: bool = False,
-                  chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    def companies(
+        self,
+        properties: Any = None,
+        since: Any = None,
+        limit: int | None = None,
+        archived: bool = False,
+        associations: list[str] | None = None,
+        labels: bool = False,
+        chunksize: int | None = None,
+    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Companies as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
         return self.objects("companies", properties, since, limit, archived, associations, labels, chunksize)
 
-    def deals(self, properties: Any = None, since: Any = None, limit: int | None = None,
-              archived: bool = False, associations: list[str] | None = None, labels: bool = False,
-              chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    def deals(
+        self,
+        properties: Any = None,
+        since: Any = None,
+        limit: int | None = None,
+        archived: bool = False,
+        associations: list[str] | None = None,
+        labels: bool = False,
+        chunksize: int | None = None,
+    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Deals as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
         return self.objects("deals", properties, since, limit, archived, associations, labels, chunksize)
 
-    def objects(self, object_type: str, properties: Any = None, since: Any = None, limit: int | None = None,
-                archived: bool = False, associations: list[str] | None = None, labels: bool = False,
-                chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    def objects(
+        self,
+        object_type: str,
+        properties: Any = None,
+        since: Any = None,
+        limit: int | None = None,
+        archived: bool = False,
+        associations: list[str] | None = None,
+        labels: bool = False,
+        chunksize: int | None = None,
+    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Records of any CRM object type as a typed DataFrame, index ``id``.
 
         properties: None (HubSpot's default set), a list of names, or "all" (every property).
@@ -159,17 +188,42 @@ class Hub:
         """
         from . import crm
 
-        return crm.objects(self, object_type, properties=properties, since=since, limit=limit,
-                           archived=archived, associations=associations, labels=labels, chunksize=chunksize)
+        return crm.objects(
+            self,
+            object_type,
+            properties=properties,
+            since=since,
+            limit=limit,
+            archived=archived,
+            associations=associations,
+            labels=labels,
+            chunksize=chunksize,
+        )
 
-    def search(self, object_type: str, filters: Any = None, properties: Any = None, sort: Any = None,
-               limit: int | None = None, query: str | None = None, labels: bool = False) -> pd.DataFrame:
+    def search(
+        self,
+        object_type: str,
+        filters: Any = None,
+        properties: Any = None,
+        sort: Any = None,
+        limit: int | None = None,
+        query: str | None = None,
+        labels: bool = False,
+    ) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
         or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap."""
         from . import crm
 
-        return crm.search(self, object_type, filters=filters, properties=properties, sort=sort,
-                          limit=limit, query=query, labels=labels)
+        return crm.search(
+            self,
+            object_type,
+            filters=filters,
+            properties=properties,
+            sort=sort,
+            limit=limit,
+            query=query,
+            labels=labels,
+        )
 
     def properties(self, object_type: str) -> pd.DataFrame:
         """The property catalogue of an object type: name, label, type, fieldType, options …"""
@@ -183,13 +237,27 @@ class Hub:
 
         return crm.associations(self, from_type, to_type, ids=ids)
 
-    def to_parquet(self, object_type: str, path: Any, properties: Any = None, since: Any = None,
-                   archived: bool = False, chunksize: int = 10_000) -> Any:
+    def to_parquet(
+        self,
+        object_type: str,
+        path: Any,
+        properties: Any = None,
+        since: Any = None,
+        archived: bool = False,
+        chunksize: int = 10_000,
+    ) -> Any:
         """Stream a pull to a Parquet dataset (one file per chunk): memory stays flat."""
         from . import store
 
-        return store.to_parquet(self, object_type, path, properties=properties, since=since,
-                                archived=archived, chunksize=chunksize)
+        return store.to_parquet(
+            self,
+            object_type,
+            path,
+            properties=properties,
+            since=since,
+            archived=archived,
+            chunksize=chunksize,
+        )
 
     def sync(self, object_type: str, properties: Any = None, path: Any = None) -> pd.DataFrame:
         """A local copy of ``object_type`` kept up to date incrementally: the first call pulls
@@ -211,19 +279,23 @@ class Hub:
 
         return marketing.email_statistics(self, start, end, interval=interval)
 
-    def email_events(self, start: Any, end: Any, event_types: Any = None, email_id: Any = None) -> pd.DataFrame:
+    def email_events(
+        self, start: Any, end: Any, event_types: Any = None, email_id: Any = None
+    ) -> pd.DataFrame:
         """One row per send/delivery/open/click/bounce … event in ``[start, end)``."""
         from . import marketing
 
         return marketing.email_events(self, start, end, event_types=event_types, email_id=email_id)
 
-    def campaigns(self, start: Any = None, end: Any = None, revenue: bool = False,
-                  attribution_model: str = "LINEAR") -> pd.DataFrame:
+    def campaigns(
+        self, start: Any = None, end: Any = None, revenue: bool = False, attribution_model: str = "LINEAR"
+    ) -> pd.DataFrame:
         """Campaigns with their metrics (and revenue with ``revenue=True``)."""
         from . import marketing
 
-        return marketing.campaigns(self, start=start, end=end, revenue=revenue,
-                                   attribution_model=attribution_model)
+        return marketing.campaigns(
+            self, start=start, end=end, revenue=revenue, attribution_model=attribution_model
+        )
 
     def forms(self) -> pd.DataFrame:
         """The portal's forms."""
@@ -237,10 +309,10 @@ class Hub:
 
         return marketing.form_submissions(self, form_id=form_id, since=since)
 
-    def traffic(self, breakdown: str = "sources", period: str = "total", start: Any = None,
-                end: Any = None) -> pd.DataFrame:
+    def traffic(
+        self, breakdown: str = "sources", period: str = "total", start: Any = None, end: Any = None
+    ) -> pd.DataFrame:
         """Website traffic from HubSpot's analytics reports."""
         from . import marketing
 
         return marketing.traffic(self, breakdown=breakdown, period=period, start=start, end=end)
-
