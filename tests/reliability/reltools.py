@@ -86,7 +86,9 @@ class Figures:
             out.append(
                 f"crash   {crash.get('kills')} SIGKILLs mid-write: {crash.get('readable')} readable "
                 f"({crash.get('old')} old, {crash.get('new')} new), {crash.get('half')} half-written; "
-                f"{crash.get('writes_before_kill')} writes completed in all"
+                f"{crash.get('writes_before_kill')} writes completed in all; "
+                f"{crash.get('leftover_temp_files_0600', 0)} temp files left behind (0600); "
+                f"control: in-place writes left {crash.get('control_half_files', '?')} half files in 10 kills"
             )
         bad = d.get("bad_input", {})
         if bad:
