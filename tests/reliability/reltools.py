@@ -12,6 +12,7 @@ reprs, widget state, notebook outputs, child-process logs) for any of them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -40,6 +41,7 @@ class Figures:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.data: dict[str, dict[str, Any]] = {}
+        self.secret_digests: set[str] = set()  # distinct secrets looked for (digests, not values)
 
     def set(self, section: str, key: str, value: Any) -> None:
         with self._lock:
@@ -171,8 +173,8 @@ class Ledger:
         """str, repr and the whole formatted traceback (with chained causes) of an error."""
         self.texts.append((where, f"{exc}\n{exc!r}\n{''.join(traceback.format_exception(exc))}"))
 
-    def scan(self) -> tuple[list[str], int, int]:
-        """(leaks as 'where: what', characters scanned, secrets known). Never repeats a secret."""
+    def scan(self) -> tuple[list[str], int, set[str]]:
+        """(leaks as 'where: what', characters scanned, digests of the secrets looked for)."""
         known = self.known()
         texts = [*self.texts, ("logging at DEBUG", "\n".join(self.handler.lines))]
         leaks: list[str] = []
@@ -185,7 +187,7 @@ class Ledger:
             for kind, pattern in SECRET_SHAPES.items():
                 for match in pattern.finditer(text):
                     leaks.append(f"{where}: a {kind} shape (…{match.group()[-4:]})")
-        return leaks, chars, len(known)
+        return leaks, chars, {hashlib.sha256(v.encode()).hexdigest() for v in known}
 
 
 def stats(sb: Sandbox) -> dict[str, Any]:

@@ -1,0 +1,317 @@
+"""Every mistake a user can make is explained: 21 login inputs through the real ``LoginWidget``
+against the sandbox, and bad arguments to the data helpers.
+
+Login: each input gets the outcome it should (connected, or refused with a specific reason), the
+widget's status says so in plain words — a distinct message per kind of mistake, never a
+traceback or an exception class — and the paste box is emptied. Data helpers: unknown object type,
+unknown property, bad date, bad filter operator (and their marketing cousins) raise
+``InvalidInput`` whose message lists the valid choices.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+import requests
+from reltools import Figures, Ledger, configure
+
+import hubspot_nb as hnb
+from hubspot_nb.auth import OAuthFlow
+from hubspot_nb.errors import InvalidInput, LoginFailed
+from hubspot_nb.sandbox import Sandbox
+from hubspot_nb.widget import LoginWidget
+
+WRONG_SECRET = "not-the-app-secret-7f3a9c"  # watched by the ledger like a real secret
+# What must never reach a user's eyes in the status line.
+NOT_FOR_USERS = (
+    "Traceback",
+    'File "',
+    "LoginFailed",
+    "APIError",
+    "Exception",
+    "Error(",
+    "requests.",
+    "urllib3",
+)
+
+
+def make_flow(sb: Sandbox, secret: str | None = "builtin", redirect_uri: str | None = None) -> OAuthFlow:
+    return OAuthFlow(
+        sb.client_id,
+        sb.client_secret if secret == "builtin" else secret,
+        redirect_uri or sb.callback_url,
+        api_base=sb.base_url,
+        app_base=sb.public_url,
+        cache=False,
+    )
+
+
+def consent(sb: Sandbox, authorize_url: str, decision: str = "approve") -> str:
+    """Answer the consent page like a browser; the address the browser is sent to."""
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
+    with requests.Session() as session:
+        page = session.get(f"{sb.base_url}/oauth/authorize", params=query, timeout=10)
+        assert page.status_code == 200, page.text[:300]
+        resp = session.post(
+            f"{sb.base_url}/oauth/authorize",
+            data={**query, "decision": decision},
+            allow_redirects=False,
+            timeout=10,
+        )
+    assert resp.status_code in (302, 303), resp.text[:300]
+    return urljoin(sb.base_url + "/", resp.headers["Location"])
+
+
+def with_query(url: str, **changes: str) -> str:
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    query.update(changes)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def code_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["code"][0]
+
+
+@dataclass
+class Case:
+    name: str
+    paste: Callable[[Sandbox, OAuthFlow], str]
+    reason: str  # "ok" or LoginFailed.reason
+    phrase: str  # words the message must contain
+    secret: str | None = "builtin"
+
+
+def _expired(sb: Sandbox, flow: OAuthFlow) -> str:
+    configure(sb, code_lifetime_s=0)
+    try:
+        return consent(sb, flow.authorize_url)
+    finally:
+        configure(sb, code_lifetime_s=300)
+
+
+def _reused(sb: Sandbox, flow: OAuthFlow) -> str:
+    url = consent(sb, flow.authorize_url)
+    make_flow(sb).finish(code_of(url))  # someone (another tab) already used it
+    return code_of(url)
+
+
+def _other_app(sb: Sandbox, flow: OAuthFlow) -> str:
+    other = make_flow(sb, redirect_uri="http://127.0.0.1:9/other-app/callback")
+    return code_of(consent(sb, other.authorize_url))
+
+
+def _wrong_redirect(sb: Sandbox, flow: OAuthFlow) -> str:
+    # The link was edited to another (registered) redirect: the code is bound to that one.
+    return consent(sb, with_query(flow.authorize_url, redirect_uri="http://localhost:5555/elsewhere"))
+
+
+def _html(sb: Sandbox, flow: OAuthFlow) -> str:
+    url = consent(sb, flow.authorize_url)
+    # The browser's visit to the callback page (urllib, so it stays out of the product's logs).
+    with urllib.request.urlopen(url, timeout=10) as page:
+        return page.read().decode()  # the whole callback page's HTML
+
+
+CASES = [
+    Case("empty", lambda sb, f: "", "empty", "Nothing was pasted"),
+    Case("only spaces", lambda sb, f: "  \n\t  ", "empty", "Nothing was pasted"),
+    Case("bare code", lambda sb, f: code_of(consent(sb, f.authorize_url)), "ok", "Connected"),
+    Case("quoted code", lambda sb, f: f'"{code_of(consent(sb, f.authorize_url))}"', "ok", "Connected"),
+    Case(
+        "code with spaces and newline",
+        lambda sb, f: f"  {code_of(consent(sb, f.authorize_url))}\n",
+        "ok",
+        "Connected",
+    ),
+    Case("whole URL", lambda sb, f: consent(sb, f.authorize_url), "ok", "Connected"),
+    Case("URL in angle brackets", lambda sb, f: f"<{consent(sb, f.authorize_url)}>", "ok", "Connected"),
+    Case(
+        "URL with a wrong state",
+        lambda sb, f: with_query(consent(sb, f.authorize_url), state="someone-elses-state"),
+        "state_mismatch",
+        "different login attempt",
+    ),
+    Case(
+        "URL with error=access_denied",
+        lambda sb, f: consent(sb, f.authorize_url, "deny"),
+        "access_denied",
+        "denied",
+    ),
+    Case(
+        "URL with error=invalid_scope",
+        lambda sb, f: f"{sb.callback_url}?error=invalid_scope&state={f.state}",
+        "invalid_scope",
+        "instead of a code",
+    ),
+    Case("expired code", _expired, "expired_code", "expired"),
+    Case("reused code", _reused, "bad_code", "already used"),
+    Case("another app's code", _other_app, "bad_redirect_uri", "redirect URI"),
+    Case("wrong redirect URI", _wrong_redirect, "bad_redirect_uri", "redirect URI"),
+    Case(
+        "wrong client secret",
+        lambda sb, f: consent(sb, f.authorize_url),
+        "bad_client",
+        "client secret",
+        WRONG_SECRET,
+    ),
+    Case(
+        "no client secret",
+        lambda sb, f: consent(sb, f.authorize_url),
+        "no_secret",
+        "client secret is needed",
+        None,
+    ),
+    Case("10 kB garbage", lambda sb, f: ("garbage!-" * 1200)[:10_240], "bad_paste", "does not look like"),
+    Case("unicode", lambda sb, f: "кóд-ünïcødé-🔑-コード", "bad_code", "did not accept this code"),
+    Case(
+        "truncated code",
+        lambda sb, f: code_of(consent(sb, f.authorize_url))[:-7],
+        "bad_code",
+        "copied incompletely",
+    ),
+    Case(
+        "URL with no code",
+        lambda sb, f: f"http://localhost:5555/elsewhere?state={f.state}",
+        "no_code",
+        "no code",
+    ),
+    Case(
+        "address with no query", lambda sb, f: "https://app.hubspot.com/oauth/callback", "no_code", "no code"
+    ),
+    Case("the authorize link itself", lambda sb, f: f.authorize_url, "no_code", "no code"),
+    Case("HTML pasted", _html, "no_code", "no code"),
+]
+
+
+def widget_state(widget: widgets.Widget) -> str:
+    """The synced state of the widget and every descendant (what a saved notebook keeps)."""
+    import json
+
+    seen, stack, states = set(), [widget], []
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        states.append(w.get_state())
+        for name in w.keys:
+            value = getattr(w, name, None)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            stack.extend(v for v in values if isinstance(v, widgets.Widget))
+    return json.dumps(states, default=str)
+
+
+def test_every_login_input_gets_a_specific_plain_message(
+    rel_sandbox: Any, figures: Figures, ledger: Ledger
+) -> None:
+    sb = rel_sandbox(contacts=20, companies=5, deals=5, tickets=2)
+    ledger.secret(WRONG_SECRET)
+    messages: dict[str, set[str]] = {}
+    outcomes = []
+    for case in CASES:
+        flow = make_flow(sb, case.secret)
+        widget = LoginWidget(flow, hnb.Hub(api_base=flow.api_base))
+        pasted = case.paste(sb, flow)
+        widget.paste.value = pasted
+        widget.connect_button.click()
+        status = widget.status_text
+        ledger.text(f"widget status ({case.name})", status)
+        ledger.text(f"widget state ({case.name})", widget_state(widget))
+        if widget.error is not None:
+            ledger.exception(f"login error ({case.name})", widget.error)
+        assert widget.paste.value == "" and widget.secret.value == "", case.name
+        for word in NOT_FOR_USERS:
+            assert word not in status, f"{case.name}: {word!r} shown to the user: {status}"
+        if case.reason == "ok":
+            assert widget.error is None, f"{case.name}: {widget.error}"
+            assert status.startswith("Connected"), f"{case.name}: {status}"
+            assert widget.hub.connected
+        else:
+            assert isinstance(widget.error, LoginFailed), f"{case.name}: {widget.error!r}"
+            assert widget.error.reason == case.reason, f"{case.name}: {widget.error.reason} != {case.reason}"
+            assert status.startswith("Not connected."), f"{case.name}: {status}"
+            assert case.phrase.lower() in status.lower(), f"{case.name}: {status}"
+            assert str(widget.error) in status  # the whole explanation reaches the user
+            assert not widget.hub.connected
+            messages.setdefault(case.reason, set()).add(str(widget.error))
+        outcomes.append(case.reason)
+
+    # One kind of mistake, one explanation: no two reasons share a message.
+    reasons = list(messages)
+    for i, a in enumerate(reasons):
+        for b in reasons[i + 1 :]:
+            assert not messages[a] & messages[b], f"{a} and {b} give the same message"
+    distinct = set().union(*messages.values())
+    assert len(CASES) >= 15 and len(distinct) >= 10
+    figures.set("bad_input", "login_cases", len(CASES))
+    figures.set("bad_input", "login_failures", sum(r != "ok" for r in outcomes))
+    figures.set("bad_input", "login_successes", sum(r == "ok" for r in outcomes))
+    figures.set("bad_input", "distinct_messages", len(distinct))
+    figures.set("bad_input", "failure_reasons", sorted(messages))
+
+
+# -- data helpers ------------------------------------------------------------------------------------
+T0, T1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-08", tz="UTC")
+DATA_CASES: list[tuple[str, Callable[[hnb.Hub], Any], tuple[str, ...]]] = [
+    ("unknown object type", lambda h: h.objects("contactz"), ("contacts", "companies", "deals", "tickets")),
+    ("unknown association type", lambda h: h.deals(associations=["companys2"]), ("contacts", "companies")),
+    ("misspelt property", lambda h: h.contacts(properties=["emial"]), ("'email'", "hub.properties")),
+    ("unknown property", lambda h: h.contacts(properties=["zzqx_nothing"]), ("hub.properties('contacts')",)),
+    ("bad date (words)", lambda h: h.contacts(since="yesterday"), ("ISO date", "2025-01-31")),
+    ("bad date (impossible)", lambda h: h.contacts(since="2025-13-45"), ("ISO date",)),
+    (
+        "bad filter operator",
+        lambda h: h.search("contacts", {"email__like": "x"}),
+        ("__eq", "__in", "__contains"),
+    ),
+    (
+        "bad HubSpot operator",
+        lambda h: h.search("contacts", [{"propertyName": "email", "operator": "LIKE", "value": "x"}]),
+        ("EQ", "HAS_PROPERTY", "CONTAINS_TOKEN"),
+    ),
+    ("misspelt filter property", lambda h: h.search("contacts", {"emial": "x"}), ("'email'",)),
+    ("misspelt sort property", lambda h: h.search("contacts", sort="-createdat"), ("'createdate'",)),
+    (
+        "bad sort direction",
+        lambda h: h.search("contacts", sort={"propertyName": "email", "direction": "UP"}),
+        ("ASCENDING", "DESCENDING"),
+    ),
+    ("bad events start", lambda h: h.email_events("the other day", T1), ("date or time",)),
+    ("unknown event type", lambda h: h.email_events(T0, T1, event_types="OPENED"), ("OPEN", "CLICK", "SENT")),
+    ("unknown interval", lambda h: h.email_statistics(T0, T1, interval="fortnight"), ("WEEK", "DAY")),
+    ("unknown traffic breakdown", lambda h: h.traffic("referrers"), ("sources", "geolocation")),
+    ("unknown traffic period", lambda h: h.traffic("sources", "hourly"), ("daily", "monthly")),
+    (
+        "unknown attribution model",
+        lambda h: h.campaigns(revenue=True, attribution_model="MAGIC"),
+        ("LINEAR",),
+    ),
+    ("negative limit", lambda h: h.contacts(limit=-1), ("positive",)),
+]
+
+
+@pytest.mark.parametrize("name", [c[0] for c in DATA_CASES])
+def test_bad_data_arguments_say_what_is_valid(
+    rel_sandbox: Any, name: str, figures: Figures, ledger: Ledger
+) -> None:
+    sb = rel_sandbox(contacts=30, companies=5, deals=5, tickets=2, emails=5)
+    token = hnb.Token.from_response(
+        sb.oauth_token(), client_id=sb.client_id, client_secret=sb.client_secret, api_base=sb.base_url
+    )
+    hub = hnb.Hub(token, api_base=sb.base_url, progress=False)
+    _, call, choices = next(c for c in DATA_CASES if c[0] == name)
+    with pytest.raises(InvalidInput) as caught:
+        call(hub)
+    ledger.exception(name, caught.value)
+    message = str(caught.value)
+    for choice in choices:
+        assert choice in message, f"{name}: {choice!r} missing from {message!r}"
+    figures.add("bad_input", "data_cases")
