@@ -15,6 +15,7 @@ Names are checked against the property catalogue when one is given (close matche
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
@@ -47,6 +48,8 @@ def epoch_ms(value: Any, *, kind: str = "datetime") -> int:
     """A date/datetime/ISO string/epoch → milliseconds since the epoch (UTC; naive means UTC)."""
     if isinstance(value, bool):
         raise InvalidInput(f"{value!r} is not a date or a time.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(f"{value!r} is not a date or a time: use a date, or milliseconds since 1970.")
     if isinstance(value, (int, float)):
         return int(value)
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
@@ -93,7 +96,7 @@ def _check_property(name: str, known: Mapping[str, str] | None) -> None:
 
 
 def _readable_filter(key: str, value: Any, known: Mapping[str, str] | None) -> dict[str, Any]:
-    name, _, op = key.partition("__")
+    name, _, op = str(key).partition("__")
     op = op.lower() or "eq"
     if op not in OPERATORS:
         raise InvalidInput(
@@ -128,6 +131,8 @@ def _readable_filter(key: str, value: Any, known: Mapping[str, str] | None) -> d
 
 
 def _hubspot_filter(f: Mapping[str, Any], known: Mapping[str, str] | None) -> dict[str, Any]:
+    if not isinstance(f, Mapping):
+        raise InvalidInput(f"A HubSpot filter is a dict with propertyName, operator and value; got {f!r}.")
     operator = str(f.get("operator", "")).upper()
     if operator not in HUBSPOT_OPERATORS:
         raise InvalidInput(
@@ -147,7 +152,11 @@ def _hubspot_filter(f: Mapping[str, Any], known: Mapping[str, str] | None) -> di
 
 
 def _group(spec: Mapping[str, Any], known: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    if not isinstance(spec, Mapping):
+        raise InvalidInput(f"A filter group is a dict (its filters are AND'ed); got {spec!r}.")
     if "filters" in spec:
+        if not _is_list(spec["filters"]):
+            raise InvalidInput(f"A group's 'filters' is a list of filter dicts; got {spec['filters']!r}.")
         return [_hubspot_filter(f, known) for f in spec["filters"]]
     if "propertyName" in spec:
         return [_hubspot_filter(spec, known)]
@@ -163,6 +172,8 @@ def filter_groups(filters: Any, known: Mapping[str, str] | None = None) -> list[
     if filters is None:
         return []
     if isinstance(filters, Mapping) and "filterGroups" in filters:
+        if not _is_list(filters["filterGroups"]):
+            raise InvalidInput(f"'filterGroups' is a list of groups; got {filters['filterGroups']!r}.")
         groups = [_group(g, known) for g in filters["filterGroups"]]
     elif isinstance(filters, Mapping):
         groups = [_group(filters, known)]
@@ -200,6 +211,10 @@ def check_limits(groups: list[list[dict[str, Any]]], extra_per_group: int = 0) -
         raise InvalidInput(f"HubSpot search takes at most {MAX_FILTERS} filters in all; got {total}.")
 
 
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (Sequence, set, frozenset)) and not isinstance(value, (str, bytes, Mapping))
+
+
 def with_filter(groups: list[dict[str, Any]], extra: dict[str, Any]) -> list[dict[str, Any]]:
     """Add ``extra`` to every group (AND), or make it the only group when there are none."""
     if not groups:
@@ -211,6 +226,10 @@ def sorts(sort: Any, known: Mapping[str, str] | None = None) -> list[dict[str, s
     """``"createdate"``/``"-createdate"``/a list of them/HubSpot sort dicts → HubSpot ``sorts``."""
     if sort is None:
         return []
+    if not isinstance(sort, (str, Mapping)) and not _is_list(sort):
+        raise InvalidInput(
+            f"sort takes a property name ('-createdate' for descending) or a list; got {sort!r}."
+        )
     items = [sort] if isinstance(sort, (str, Mapping)) else list(sort)
     out = []
     for item in items:
