@@ -116,18 +116,24 @@ def _typed_chunks(
     associations: Sequence[str] = (),
     labels: bool = False,
     bar: Any = None,
+    dedupe: bool = True,
 ) -> Iterator[pd.DataFrame]:
-    """Type record batches ``rows`` at a time, dropping ids already seen (overlapping streams)."""
-    seen: set[str] = set()
+    """Type record batches ``rows`` at a time.
+
+    ``dedupe``: drop ids already delivered (two-ended pulls overlap where the ends meet). Eager
+    pulls leave that to ``frames.assemble``, which needs no set of every id seen.
+    """
+    seen: set[str] | None = set() if dedupe else None
     pending: list[dict[str, Any]] = []
     delivered = 0
     columns = names
     try:
         for batch in batches:
-            fresh = [r for r in batch if r["id"] not in seen]
+            fresh = batch if seen is None else [r for r in batch if r["id"] not in seen]
             if limit is not None:
                 fresh = fresh[: max(0, limit - delivered - len(pending))]
-            seen.update(r["id"] for r in fresh)
+            if seen is not None:
+                seen.update(r["id"] for r in fresh)
             pending.extend(fresh)
             if bar is not None:
                 bar.update(len(fresh))
@@ -160,14 +166,6 @@ def _frame(
     return frames.records_to_frame(
         records, cat, columns=columns, associations=associations, labels=labels, integral_to_int=False
     )
-
-
-def _assemble(chunks: Iterator[pd.DataFrame], cat: frames.Catalogue) -> pd.DataFrame:
-    parts = list(chunks)
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts)
-    frame = frames.finish(frame, cat)
-    order = pd.to_numeric(frame.index, errors="coerce")  # ascending id, like HubSpot's lists
-    return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
 
 
 # -- public helpers -----------------------------------------------------------------------------------
@@ -218,12 +216,14 @@ def objects(
     if limit == 0:
         batches = iter(())
     rows = chunksize or DEFAULT_CHUNK_ROWS
+    # Chunks and limits must not count a record twice; one eager frame dedupes when assembled.
+    dedupe = chunksize is not None or limit is not None
     chunks = _typed_chunks(
-        batches, cat, names, rows=rows, limit=limit, associations=assoc, labels=labels, bar=bar
+        batches, cat, names, rows=rows, limit=limit, associations=assoc, labels=labels, bar=bar, dedupe=dedupe
     )
     if chunksize is not None:
         return chunks
-    return _assemble(chunks, cat)
+    return frames.assemble(list(chunks), cat)
 
 
 def _default_names(client: Any, object_type: str) -> list[str]:
@@ -270,17 +270,15 @@ def search(
         limit=limit,
         on_total=on_total,
     )
-    chunks = _typed_chunks(batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar)
-    parts = list(chunks)
-    frame = frames.finish(pd.concat(parts) if len(parts) > 1 else parts[0], cat)
-    if server_sort:
-        return frame
-    if sort_list:
+    chunks = _typed_chunks(
+        batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar, dedupe=False
+    )
+    frame = frames.assemble(list(chunks), cat, by_id=not server_sort)
+    if sort_list and not server_sort:
         by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
         asc = [s["direction"] == "ASCENDING" for s in sort_list]
         return frame.sort_values(by=by, ascending=asc, kind="stable")
-    order = pd.to_numeric(frame.index, errors="coerce")
-    return frame.iloc[order.argsort(kind="stable")] if len(frame) > 1 else frame
+    return frame
 
 
 def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:

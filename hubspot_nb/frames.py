@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 try:  # optional (the parquet extra); building string columns through it is about twice as fast
     import pyarrow as pa
@@ -330,6 +331,43 @@ def finish(frame: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
         if _all_integral(values[~np.isnan(values)]):
             frame[name] = frame[name].astype("Int64")
     return frame
+
+
+def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: bool = True) -> pd.DataFrame:
+    """Typed chunks → one frame: each id once (first seen), ascending ids (``by_id``) or as they came.
+
+    Built one column at a time, taking each column out of the chunks as it goes, so memory peaks near
+    one frame plus one column rather than at the two or three frames a concat-then-sort would hold.
+    ``parts`` is emptied.
+    """
+    if not parts:
+        raise ValueError("assemble needs at least one chunk (an empty pull still yields an empty one)")
+    ids = np.concatenate([p.index.to_numpy(dtype=object) for p in parts])
+    order = _first_of_each(ids, by_id)
+    columns = list(parts[0].columns)
+    data: dict[str, Any] = {}
+    for name in columns:
+        pieces = [p.pop(name) for p in parts]
+        if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+            merged: Any = pd.Series(union_categoricals(pieces))  # chunks may add different extras
+        else:
+            merged = pd.concat(pieces, ignore_index=True)
+        del pieces
+        data[name] = merged.take(order).array
+        del merged
+    parts.clear()
+    frame = pd.DataFrame(data, index=pd.Index(ids[order], name="id", dtype="string"))
+    return finish(frame, catalogue)
+
+
+def _first_of_each(ids: np.ndarray, by_id: bool) -> np.ndarray:
+    """Positions of each id's first occurrence: sorted by numeric id, or in arrival order."""
+    numeric = pd.to_numeric(pd.Series(ids, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    if by_id and not np.isnan(numeric).any():
+        _, first = np.unique(numeric, return_index=True)  # ascending ids, duplicates dropped
+        return first
+    _, first = np.unique(ids.astype(str), return_index=True)
+    return np.sort(first)
 
 
 def empty_frame(
