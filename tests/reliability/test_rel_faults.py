@@ -61,6 +61,9 @@ class Portal:
         )
         hub = Hub(token, api_base=self.sb.base_url)
         hub.progress = False
+        # Built now, while the module's limiter settings are in the environment: the suite's
+        # autouse fixture clears HUBSPOT_* variables before each test.
+        assert hub.client.burst_limiter.max_calls >= 1000
         return hub
 
 
