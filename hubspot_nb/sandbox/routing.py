@@ -143,9 +143,7 @@ class Request:
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(
-                400, "Invalid input JSON on line 1: the request body is not valid JSON."
-            ) from None
+            raise ApiError(400, "Invalid input JSON on line 1: the request body is not valid JSON.") from None
 
     def form(self) -> dict[str, str]:
         """An ``application/x-www-form-urlencoded`` body (last value wins)."""
