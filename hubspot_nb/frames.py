@@ -342,8 +342,7 @@ def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: b
     """
     if not parts:
         raise ValueError("assemble needs at least one chunk (an empty pull still yields an empty one)")
-    ids = np.concatenate([p.index.to_numpy(dtype=object) for p in parts])
-    order = _first_of_each(ids, by_id)
+    index, order = _ordered_index(parts, by_id)
     columns = list(parts[0].columns)
     data: dict[str, Any] = {}
     for name in columns:
@@ -356,18 +355,29 @@ def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: b
         data[name] = merged.take(order).array
         del merged
     parts.clear()
-    frame = pd.DataFrame(data, index=pd.Index(ids[order], name="id", dtype="string"))
+    frame = pd.DataFrame(data, index=index)
     return finish(frame, catalogue)
 
 
-def _first_of_each(ids: np.ndarray, by_id: bool) -> np.ndarray:
-    """Positions of each id's first occurrence: sorted by numeric id, or in arrival order."""
-    numeric = pd.to_numeric(pd.Series(ids, dtype=object), errors="coerce").to_numpy(dtype="float64")
-    if by_id and not np.isnan(numeric).any():
-        _, first = np.unique(numeric, return_index=True)  # ascending ids, duplicates dropped
-        return first
-    _, first = np.unique(ids.astype(str), return_index=True)
-    return np.sort(first)
+def _ordered_index(parts: list[pd.DataFrame], by_id: bool) -> tuple[pd.Index, np.ndarray]:
+    """The final ``id`` index and the positions (into the stacked chunks) that make it: each id's
+    first occurrence, ascending by numeric id (``by_id``) or in arrival order.
+
+    HubSpot ids are integers in strings: they are handled as int64 here, never as 100,000 Python
+    strings, which would cost more memory than the frame's own index.
+    """
+    try:
+        numeric = np.concatenate([p.index.astype("int64").to_numpy() for p in parts])
+    except (TypeError, ValueError, OverflowError):  # non-numeric ids: keep them as text
+        text = np.concatenate([p.index.to_numpy(dtype=object) for p in parts]).astype(str)
+        _, first = np.unique(text, return_index=True)
+        order = first if by_id else np.sort(first)
+        return pd.Index(text[order], name="id", dtype="string"), order
+    _, first = np.unique(numeric, return_index=True)  # ascending ids, duplicates dropped
+    order = first if by_id else np.sort(first)
+    ids = numeric[order]
+    strings = pa.array(ids).cast(pa.string()) if pa is not None else ids.astype(str)
+    return pd.Index(pd.array(strings, dtype="string"), name="id"), order
 
 
 def empty_frame(
