@@ -237,6 +237,20 @@ class Hub:
 
         return crm.associations(self, from_type, to_type, ids=ids)
 
+    def owners(self, archived: bool = False) -> pd.DataFrame:
+        """The portal's owners (index ``id``): name, email, userId, teams … (``labels=True`` on the
+        data helpers already shows owner names in ``hubspot_owner_id``)."""
+        from . import crm
+
+        return crm.owners(self, archived=archived)
+
+    def pipelines(self, object_type: str = "deals") -> pd.DataFrame:
+        """Pipeline stages of deals or tickets (index: stage id): stage and pipeline names, order,
+        probability, closed."""
+        from . import crm
+
+        return crm.pipelines(self, object_type)
+
     def to_parquet(
         self,
         object_type: str,

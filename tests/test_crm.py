@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import requests
 
-from hubspot_nb import crm
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub
 from hubspot_nb.sandbox import Sandbox
@@ -285,14 +284,14 @@ def test_properties_catalogue_frame(hub: Hub, sandbox: Sandbox, sandbox_token: d
 
 def test_owners_and_pipelines_frames(hub: Hub, sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
     token = sandbox_token["access_token"]
-    owners = crm.owners(hub)
+    owners = hub.owners()
     raw = raw_get(sandbox, token, "/crm/v3/owners", limit=500)["results"]
     assert list(owners.index) == [o["id"] for o in raw]
     first = raw[0]
     assert owners.at[first["id"], "name"] == f"{first['firstName']} {first['lastName']}"
     assert owners.at[first["id"], "email"] == first["email"]
     assert not owners["archived"].any()
-    stages = crm.pipelines(hub, "deals")
+    stages = hub.pipelines("deals")
     pipes = raw_get(sandbox, token, "/crm/v3/pipelines/deals")["results"]
     assert list(stages.index) == [s["id"] for p in pipes for s in p["stages"]]
     won = stages.loc["closedwon"]
