@@ -298,3 +298,24 @@ def test_owners_and_pipelines_frames(hub: Hub, sandbox: Sandbox, sandbox_token: 
     assert won["stage"] == "Closed Won" and won["pipeline"] == "Sales Pipeline"
     assert won["probability"] == 1.0 and bool(won["closed"])
     assert str(stages["closed"].dtype) == "boolean"
+
+
+def test_associations_link_table(hub: Hub, sandbox: Sandbox, sandbox_token: dict[str, Any]) -> None:
+    links = hub.associations("deals", "companies")
+    token = sandbox_token["access_token"]
+    expected = set()
+    after = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, "associations": "companies"}
+        if after:
+            params["after"] = after
+        page = raw_get(sandbox, token, "/crm/v3/objects/deals", **params)
+        for r in page["results"]:
+            for link in r.get("associations", {}).get("companies", {}).get("results", []):
+                expected.add((r["id"], link["id"], link["type"]))
+        after = page.get("paging", {}).get("next", {}).get("after")
+        if not after:
+            break
+    assert set(links.itertuples(index=False, name=None)) == expected
+    some = sorted({row[0] for row in expected})[:3]
+    assert set(hub.associations("deals", "companies", ids=some)["from_id"]) == set(some)
