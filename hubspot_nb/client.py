@@ -54,7 +54,8 @@ class Limiter(Protocol):
 class TokenLike(Protocol):
     """What the client needs from ``hubspot_nb.token.Token``."""
 
-    can_refresh: bool
+    @property
+    def can_refresh(self) -> bool: ...
 
     def bearer(self) -> str: ...
 

@@ -142,7 +142,7 @@ def _typed_chunks(
             while len(pending) >= rows:
                 part, pending = pending[:rows], pending[rows:]
                 delivered += len(part)
-                yield _frame(part, cat, columns, associations, labels)
+                yield _frame(part, cat, columns or [], associations, labels)
             if limit is not None and delivered + len(pending) >= limit:
                 break
         if pending or delivered == 0:

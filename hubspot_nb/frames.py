@@ -63,7 +63,7 @@ class Catalogue:
 
     object_type: str
     properties: dict[str, PropertyInfo] = field(default_factory=dict)
-    raw: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[Mapping[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, object_type: str, results: Iterable[Mapping[str, Any]]) -> Catalogue:
@@ -149,9 +149,15 @@ def to_bool(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     return pd.array(pd.Series(values, dtype=object).map(_BOOL_VALUES).to_numpy(dtype=object), dtype="boolean")
 
 
+def _blank_to_none(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[~present] = None
+    return out
+
+
 def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> pd.Categorical:
     present = _present(values)
-    clean = np.where(present, values, None)
+    clean = _blank_to_none(values, present)
     options = list(info.options) if info else []
     if labels and options:
         mapping = dict(options)
@@ -182,7 +188,7 @@ def to_multi(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> np.
 
 
 def to_string(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    cleaned = np.where(values == "", None, values)
+    cleaned = _blank_to_none(values, _present(values))
     if pa is None:
         return pd.array(cleaned, dtype="string")
     return pd.array(pa.array(cleaned, type=pa.string(), from_pandas=True), dtype="string")
@@ -344,9 +350,13 @@ def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: b
         raise ValueError("assemble needs at least one chunk (an empty pull still yields an empty one)")
     index, order = _ordered_index(parts, by_id)
     columns = list(parts[0].columns)
+    # Column arrays out of the chunk frames first: deleting columns from a DataFrame one by one
+    # costs O(columns) each, which a 1,500-property pull would feel.
+    pieces_by_part = [{name: p[name].array for name in columns} for p in parts]
+    parts.clear()
     data: dict[str, Any] = {}
     for name in columns:
-        pieces = [p.pop(name) for p in parts]
+        pieces = [pd.Series(d.pop(name), copy=False) for d in pieces_by_part]
         if isinstance(pieces[0].dtype, pd.CategoricalDtype):
             merged: Any = pd.Series(union_categoricals(pieces))  # chunks may add different extras
         else:
@@ -354,7 +364,6 @@ def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: b
         del pieces
         data[name] = merged.take(order).array
         del merged
-    parts.clear()
     frame = pd.DataFrame(data, index=index)
     return finish(frame, catalogue)
 
