@@ -99,3 +99,18 @@ def test_tokens_expiring_mid_pull_are_refreshed(fresh_sandbox: Any) -> None:
     assert stats(sb)["refreshes"] - before == 1  # single-flight: one refresh for all threads
     assert stats(sb)["responses"].get("401", 0) >= 1  # the 401 path really ran
     pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_progress_bar_on_long_pulls_and_silenced_by_env(
+    fresh_sandbox: Any, capsys: Any, monkeypatch: Any
+) -> None:
+    sb = fresh_sandbox(contacts=900, latency_ms=250)
+    hub = make_hub(sb)
+    hub.progress = True
+    hub.properties("contacts")
+    hub.contacts()
+    shown = capsys.readouterr().err
+    assert "contacts" in shown and "rec" in shown  # tqdm's text bar (a widget in notebooks)
+    monkeypatch.setenv("HUBSPOT_NB_PROGRESS", "0")
+    hub.contacts()
+    assert capsys.readouterr().err == ""
