@@ -20,6 +20,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -86,10 +87,8 @@ def list_batches(
     if associations:
         base["associations"] = ",".join(associations)
     chunks = chunk_names(names) if names else [None]
-    after: str | None = None
-    fetched = 0
-    while True:
-        size = LIST_PAGE if limit is None else max(1, min(LIST_PAGE, limit - fetched))
+
+    def fetch(after: str | None, size: int) -> list[dict[str, Any]]:
         queries = []
         for n, chunk in enumerate(chunks):
             query = dict(base, limit=size)
@@ -101,16 +100,35 @@ def list_batches(
                 query["after"] = after
             queries.append(query)
         if len(queries) == 1:
-            pages = [client.get(path, queries[0])]
-        else:
-            futures = [client.pool.submit(client.get, path, q) for q in queries]
-            pages = [f.result() for f in futures]
-        batch = _merge(pages)
-        fetched += len(batch)
-        yield batch
-        after = next_after(pages[0])
-        if after is None or (limit is not None and fetched >= limit) or (stop is not None and stop(batch)):
-            return
+            return [client.get(path, queries[0])]
+        futures = [client.pool.submit(client.get, path, q) for q in queries]
+        return [f.result() for f in futures]
+
+    def size_after(fetched: int) -> int:
+        return LIST_PAGE if limit is None else max(1, min(LIST_PAGE, limit - fetched))
+
+    # The cursor chain is sequential, but the next page can travel while this one is typed.
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="hubspot-nb-list")
+    try:
+        pending = ahead.submit(fetch, None, size_after(0))
+        fetched = 0
+        while True:
+            pages = pending.result()
+            batch = _merge(pages)
+            fetched += len(batch)
+            after = next_after(pages[0])
+            done = (
+                after is None
+                or (limit is not None and fetched >= limit)
+                or (stop is not None and stop(batch))
+            )
+            if not done:
+                pending = ahead.submit(fetch, after, size_after(fetched))
+            yield batch
+            if done:
+                return
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 def search_batches(
