@@ -17,7 +17,7 @@ text, so list pages are assembled without building a dict per record (see ``crm_
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from json.encoder import encode_basestring_ascii  # the C encoder json.dumps itself uses
 
@@ -34,26 +34,39 @@ def mix(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def iso_day(days: int) -> str:
+    """Days since the epoch as a HubSpot date string: ``YYYY-MM-DD``."""
+    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+
+
+class _Memo(dict):
+    """A dict that computes a missing entry with ``fn`` and keeps it (lookups of known keys stay in C)."""
+
+    def __init__(self, fn: Callable[[int], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: int) -> str:
+        value = self[key] = self.fn(key)
+        return value
+
+
 # Lookup tables make datetime formatting ~5x faster than time.strftime: the day part is cached per
-# day, the time part is "HH:MM" (1,440 entries) + ":SS.mmm" (60,000 entries).
-_DAY_TEXT: dict[int, str] = {}
+# day (a few thousand distinct days), the time part is "HH:MM" (1,440 entries) + ":SS.mmm" (60,000).
+_DAY_TEXT = _Memo(iso_day)
 _HOUR_MINUTE = [f"T{m // 60:02d}:{m % 60:02d}" for m in range(1440)]
 _SECOND_MS = [f":{s // 1000:02d}.{s % 1000:03d}Z" for s in range(60_000)]
 
 
 def iso_ms(ms: int) -> str:
     """Milliseconds since the epoch as HubSpot's datetime string: ``2025-03-01T12:34:56.789Z``."""
-    day, rest = divmod(ms, 86_400_000)
-    minute, second_ms = divmod(rest, 60_000)
-    text = _DAY_TEXT.get(day)
-    if text is None:
-        text = _DAY_TEXT[day] = iso_day(day)
-    return text + _HOUR_MINUTE[minute] + _SECOND_MS[second_ms]
+    return _DAY_TEXT[ms // 86_400_000] + _HOUR_MINUTE[ms // 60_000 % 1440] + _SECOND_MS[ms % 60_000]
 
 
-def iso_day(days: int) -> str:
-    """Days since the epoch as a HubSpot date string: ``YYYY-MM-DD``."""
-    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+def iso_ms_texts(values: Iterable[int]) -> list[str]:
+    """``iso_ms`` of many values (inlined: a page formats hundreds of datetimes)."""
+    days, hour_minute, second_ms = _DAY_TEXT, _HOUR_MINUTE, _SECOND_MS
+    return [days[v // 86_400_000] + hour_minute[v // 60_000 % 1440] + second_ms[v % 60_000] for v in values]
 
 
 def number_text(value: float | int) -> str:
@@ -68,17 +81,15 @@ def json_value(value: str | None) -> str:
     return "null" if value is None else encode_basestring_ascii(value)
 
 
-# Pools are JSON-encoded once (with the ``"name":`` prefix of the property asking, for small pools),
-# keyed by the pool list's identity: pools are shared by many columns and never change.
-_ENCODED_POOLS: dict[tuple[int, str], tuple[list[str | None], list[str]]] = {}
-_PREFIXED_POOL_MAX = 4096  # bigger pools (16k datetimes, phones) are prefixed per request instead
+# Pools are JSON-encoded once, keyed by the pool list's identity: pools are shared by many columns
+# and never change. (The member names are added by the page assembly, so one encoding serves all.)
+_ENCODED_POOLS: dict[int, tuple[list[str | None], list[str]]] = {}
 
 
-def _encoded(pool: list[str | None], prefix: str) -> list[str]:
-    key = (id(pool), prefix)
-    found = _ENCODED_POOLS.get(key)
+def _encoded(pool: list[str | None]) -> list[str]:
+    found = _ENCODED_POOLS.get(id(pool))
     if found is None or found[0] is not pool:
-        found = _ENCODED_POOLS[key] = (pool, [prefix + json_value(v) for v in pool])
+        found = _ENCODED_POOLS[id(pool)] = (pool, [json_value(v) for v in pool])
     return found[1]
 
 
@@ -88,9 +99,9 @@ class _Fragments:
     def texts(self, indices: Sequence[int]) -> list[str | None]:
         raise NotImplementedError
 
-    def fragments(self, indices: Sequence[int], prefix: str = "") -> list[str]:
-        """``prefix`` + each value as JSON text (the prefix is a member name: ``"email":``)."""
-        return [prefix + json_value(v) for v in self.texts(indices)]
+    def fragments(self, indices: Sequence[int]) -> list[str]:
+        """Each value as JSON text: ``"abc"`` or ``null``."""
+        return list(map(json_value, self.texts(indices)))
 
 
 class PoolColumn(_Fragments):
@@ -107,13 +118,9 @@ class PoolColumn(_Fragments):
         pool, codes = self.pool, self.codes
         return [pool[codes[i]] for i in indices]
 
-    def fragments(self, indices: Sequence[int], prefix: str = "") -> list[str]:
-        codes = self.codes
-        if len(self.pool) <= _PREFIXED_POOL_MAX:
-            encoded = _encoded(self.pool, prefix)
-            return [encoded[codes[i]] for i in indices]
-        encoded = _encoded(self.pool, "")
-        return [prefix + encoded[codes[i]] for i in indices]
+    def fragments(self, indices: Sequence[int]) -> list[str]:
+        encoded, codes = _encoded(self.pool), self.codes
+        return [encoded[codes[i]] for i in indices]
 
 
 class MsColumn(_Fragments):
@@ -130,6 +137,13 @@ class MsColumn(_Fragments):
         ms = self.ms
         return [None if (v := ms[i]) == NULL_INT else iso_ms(v) for i in indices]
 
+    def fragments(self, indices: Sequence[int]) -> list[str]:
+        ms = self.ms
+        values = [ms[i] for i in indices]
+        if NULL_INT in values:
+            return list(map(json_value, self.texts(indices)))
+        return [f'"{text}"' for text in iso_ms_texts(values)]
+
 
 class DayColumn(_Fragments):
     """Dates stored as days since the epoch."""
@@ -143,6 +157,15 @@ class DayColumn(_Fragments):
 
     def texts(self, indices: Sequence[int]) -> list[str | None]:
         return [self.text(i) for i in indices]
+
+    def fragments(self, indices: Sequence[int]) -> list[str]:
+        days, encoded = self.days, _DAY_JSON
+        return [encoded[days[i]] for i in indices]
+
+
+# Dates as JSON text per day (dates span a few decades: at most ~20k entries); NULL_INT is unset.
+_DAY_JSON = _Memo(lambda day: f'"{iso_day(day)}"')
+_DAY_JSON[NULL_INT] = "null"
 
 
 class NumberColumn(_Fragments):

@@ -102,6 +102,7 @@ class ObjectStore:
         self._lock = threading.Lock()
         self._unique: dict[str, dict[str, int]] = {}
         self._active_ids: list[str] | None = None
+        self.encoded: Any = None  # crm_encoded.EncodedStore: JSON pieces for list pages, built on use
 
     def __len__(self) -> int:
         return len(self.id_array)

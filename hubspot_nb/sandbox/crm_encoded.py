@@ -1,0 +1,145 @@
+"""A store's records as ready-made JSON pieces, built on first use and kept.
+
+Why: a list page of 100 contacts x 25 properties is 2,800 values. Rendering them value by value costs
+~1 ms of CPU even with pre-encoded pools (a Python step per value); slicing ~30 ready-made lists and
+joining the slices costs a fifth of that. So each property column is kept as its JSON member text
+for every record (``"email":"a@b.c"``), and so are each record's ``{"id":…,"properties":{`` head and
+``},"createdAt":…,"archived":false}`` tail. Pieces are built a block of ``BLOCK`` records at a time,
+when a page first needs that block: the first page costs a few milliseconds, not the whole column.
+
+Memory: a pooled column costs one pointer per record (its member strings are shared through the
+pool), 1.6 MB per 200,000 records; other columns (e-mails, dates, heads, tails) hold a string per
+record, ~16 MB. A store keeps at most ``BUDGET_VALUES`` values (about 60 columns of 200,000
+contacts); columns past the budget are rendered per page. The whole cache is dropped when the store
+changes (``store.version``: ``touch`` moves last-modified dates).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from .crm_columns import PoolColumn, iso_ms_texts, json_value
+from .data import ObjectStore
+
+BUDGET_VALUES = 12_800_000
+SHIFT = 12
+BLOCK = 1 << SHIFT  # records per block
+
+
+class Pieces:
+    """One kind of per-record text (a column's members, the heads …), built by blocks on first use."""
+
+    def __init__(self, size: int, build: Callable[[int, int], list[str]], lock: threading.Lock) -> None:
+        self.size = size
+        self.build = build  # (start, stop) -> the texts of records start..stop-1
+        self.lock = lock
+        self.blocks: list[list[str] | None] = [None] * -(-size // BLOCK)
+
+    def block(self, k: int) -> list[str]:
+        found = self.blocks[k]
+        if found is None:
+            # Concurrent pages needing the same block wait for one build instead of each doing it.
+            with self.lock:
+                found = self.blocks[k]
+                if found is None:
+                    found = self.blocks[k] = self.build(k * BLOCK, min(self.size, (k + 1) * BLOCK))
+        return found
+
+    def take(self, indices: Sequence[int], runs: list[tuple[int, int]] | None) -> list[str]:
+        """The texts of the records at ``indices``; ``runs`` is ``runs_of(indices)``."""
+        if runs is None:
+            for k in {i >> SHIFT for i in indices}:
+                self.block(k)
+            blocks = self.blocks
+            return [blocks[i >> SHIFT][i & (BLOCK - 1)] for i in indices]  # type: ignore[index]
+        out: list[str] = []
+        for start, stop in runs:
+            for k in range(start >> SHIFT, ((stop - 1) >> SHIFT) + 1):
+                base = k * BLOCK
+                out += self.block(k)[max(start - base, 0) : stop - base]
+        return out
+
+
+def runs_of(indices: Sequence[int]) -> list[tuple[int, int]] | None:
+    """``indices`` as runs of consecutive ascending records, ``[(start, stop), …]``, when there are
+    few (a list page is one run, or a few around archived records); None for scattered indices."""
+    runs: list[tuple[int, int]] = []
+    start = prev = -2
+    for i in indices:
+        if i != prev + 1:
+            if len(runs) > 8:
+                return None
+            if prev >= 0:
+                runs.append((start, prev + 1))
+            start = i
+        prev = i
+    if prev >= 0:
+        runs.append((start, prev + 1))
+    return runs
+
+
+class EncodedStore:
+    """One store's cached pieces, valid for ``version`` of the store."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+        self.version = store.version  # read first: a change during a build leaves this cache stale
+        self._lock = threading.Lock()
+        self._members: dict[str, Pieces] = {}
+        n = len(store)
+        self.created = self._pieces(lambda a, b: iso_ms_texts(store.created[a:b]))
+        self.modified = self._pieces(lambda a, b: iso_ms_texts(store.modified[a:b]))
+        self.heads = self._pieces(lambda a, b: [f'{{"id":"{v}","properties":{{' for v in store.id_array[a:b]])
+        self.tails = self._pieces(self._tails)
+        self.used = 4 * n  # values held (or to be held), against BUDGET_VALUES
+
+    def members(self, name: str, prefix: str) -> Pieces | None:
+        """``prefix`` + the JSON value of ``name``, per record (``prefix`` is ``"name":``, with a
+        leading comma unless it is a record's first property); None when over the budget."""
+        found = self._members.get(prefix)
+        if found is None:
+            with self._lock:
+                found = self._members.get(prefix)
+                if found is None:
+                    if self.used + len(self.store) > BUDGET_VALUES:
+                        return None
+                    found = self._members[prefix] = self._pieces(self._member_builder(name, prefix))
+                    self.used += len(self.store)
+        return found
+
+    def _pieces(self, build: Callable[[int, int], list[str]]) -> Pieces:
+        return Pieces(len(self.store), build, threading.Lock())
+
+    def _tails(self, start: int, stop: int) -> list[str]:
+        k = start >> SHIFT
+        return [
+            f'}},"createdAt":"{c}","updatedAt":"{m}","archived":false}}'
+            for c, m in zip(self.created.block(k), self.modified.block(k), strict=True)
+        ]
+
+    def _member_builder(self, name: str, prefix: str) -> Callable[[int, int], list[str]]:
+        store = self.store
+        # createdate and the last-modified date are createdAt and updatedAt again: format them once
+        if name in ("createdate", store.modified_property):
+            dates = self.created if name == "createdate" else self.modified
+            return lambda a, b: [f'{prefix}"{text}"' for text in dates.block(a >> SHIFT)]
+        if name == "hs_object_id":
+            return lambda a, b: [f'{prefix}"{v}"' for v in store.id_array[a:b]]
+        column = store.columns[name]
+        if isinstance(column, PoolColumn):
+            pooled = [prefix + json_value(v) for v in column.pool]  # shared by every record
+            return lambda a, b: [pooled[code] for code in column.codes[a:b]]
+        return lambda a, b: [prefix + text for text in column.fragments(range(a, b))]
+
+
+_caches_lock = threading.Lock()
+
+
+def encoded(store: ObjectStore) -> EncodedStore:
+    """The store's cache (kept on the store), new when the store changed since it was made."""
+    with _caches_lock:
+        cache = store.encoded
+        if not isinstance(cache, EncodedStore) or cache.version != store.version:
+            cache = store.encoded = EncodedStore(store)
+        return cache
