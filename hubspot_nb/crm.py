@@ -211,8 +211,7 @@ def objects(
             client, object_type, names, archived=archived, associations=assoc, limit=limit
         )
     else:
-        wanted = names or _default_names(client, object_type)
-        batches = pull.two_ended(client, object_type, wanted, on_total=on_total)
+        batches = pull.two_ended(client, object_type, names, on_total=on_total)
     if limit == 0:
         batches = iter(())
     rows = chunksize or DEFAULT_CHUNK_ROWS

@@ -228,15 +228,20 @@ _DONE = object()
 def two_ended(
     client: HubSpotClient,
     object_type: str,
-    names: Sequence[str],
+    names: Sequence[str] | None,
     *,
     on_total: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Every active record, list paging up from the lowest id and search paging down from the
     highest, side by side, until they meet. Batches arrive as either side delivers them; ids can
-    repeat where the two ends overlap (the caller dedupes on id)."""
+    repeat where the two ends overlap (the caller dedupes on id).
+
+    ``names=None`` means HubSpot's default properties: the list side starts at once without
+    naming any, and the search side (whose defaults can differ) asks for the names the list's
+    first page carried.
+    """
     meeting = _Meeting()
-    out: queue.Queue[Any] = queue.Queue(maxsize=4)  # bounded: memory stays a few pages deep
+    out: queue.Queue[Any] = queue.Queue(maxsize=2)  # bounded: a page of 200 wide records is MBs
     cancelled = threading.Event()
 
     def run(source: Iterator[Batch]) -> None:
@@ -250,10 +255,31 @@ def two_ended(
         finally:
             out.put(_DONE)
 
-    list_side = list_batches(client, object_type, names, stop=meeting.list_reached)
-    search_side = search_batches(
-        client, object_type, names, descending=True, on_total=on_total, stop=meeting.search_reached
-    )
+    learned: list[list[str]] = []  # the default property names, once the list side has seen them
+    first_page = threading.Event()
+
+    def list_source() -> Iterator[Batch]:
+        try:
+            for batch in list_batches(client, object_type, names, stop=meeting.list_reached):
+                if not first_page.is_set():
+                    learned.append(list((batch[0].get("properties") or {}) if batch else []))
+                    first_page.set()
+                yield batch
+        finally:
+            first_page.set()  # never leave the search side waiting
+
+    def search_source() -> Iterator[Batch]:
+        wanted = names
+        if wanted is None:
+            first_page.wait()
+            if not learned or cancelled.is_set():
+                return
+            wanted = learned[0]
+        yield from search_batches(
+            client, object_type, wanted, descending=True, on_total=on_total, stop=meeting.search_reached
+        )
+
+    list_side, search_side = list_source(), search_source()
     threads = [
         threading.Thread(target=run, args=(src,), daemon=True, name=f"hubspot-nb-{side}")
         for side, src in (("list", list_side), ("search", search_side))
