@@ -126,7 +126,8 @@ def _parse_instants(values: np.ndarray) -> np.ndarray:
     if not present.any():
         return out
     idx = np.flatnonzero(present)
-    strings = pd.Series(values[idx], dtype=object)
+    # Strings only: pandas reads numbers given with a format as epochs in future versions.
+    strings = pd.Series([v if isinstance(v, str) else str(v) for v in values[idx]], dtype=object)
     parsed = pd.to_datetime(strings, utc=True, format="ISO8601", errors="coerce")
     out[idx] = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
     missed = np.flatnonzero(parsed.isna().to_numpy())
