@@ -273,12 +273,17 @@ class Hub:
             chunksize=chunksize,
         )
 
-    def sync(self, object_type: str, properties: Any = None, path: Any = None) -> pd.DataFrame:
+    def sync(
+        self, object_type: str, properties: Any = None, path: Any = None, full: bool = False
+    ) -> pd.DataFrame:
         """A local copy of ``object_type`` kept up to date incrementally: the first call pulls
-        everything, later calls fetch only what changed since the last one."""
+        everything, later calls fetch only what changed since the last one (a few requests).
+
+        Records archived or deleted in HubSpot stay in the copy until ``full=True`` pulls anew
+        (HubSpot's search, which finds the changes, never returns them)."""
         from . import store
 
-        return store.sync(self, object_type, properties=properties, path=path)
+        return store.sync(self, object_type, properties=properties, path=path, full=full)
 
     # -- marketing -----------------------------------------------------------------------------
     def marketing_emails(self, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
