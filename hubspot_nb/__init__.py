@@ -65,9 +65,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # LoginWidget lives in the only module that imports ipywidgets: load it on first use.
+    # LoginWidget lives in the only module that imports ipywidgets, and the sandbox is a server most
+    # users never start: load each on first use, so `import hubspot_nb` stays light.
     if name == "LoginWidget":
         from .widget import LoginWidget
 
         return LoginWidget
+    if name == "sandbox":
+        import importlib
+
+        return importlib.import_module(".sandbox", __name__)
     raise AttributeError(f"module 'hubspot_nb' has no attribute {name!r}")

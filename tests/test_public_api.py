@@ -1,0 +1,53 @@
+"""The public surface is explicit: what `hubspot_nb` exports, and what importing it costs."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import hubspot_nb as hnb
+from hubspot_nb.hub import Hub
+
+EXPORTED = {
+    "APIError", "AuthError", "AuthenticationFailed", "BadRequest", "ConfigError", "Hub", "HubSpotNBError",
+    "InvalidInput", "LoginFailed", "LoginWidget", "MissingScopes", "NetworkError", "NotFound", "NotLoggedIn",
+    "OAuthFlow", "PortalInfo", "RateLimited", "RefreshFailed", "ServerError", "Token", "URITooLong",
+    "__version__", "connect", "login", "logout",
+}  # fmt: skip
+
+
+def test_all_is_exactly_the_documented_surface() -> None:
+    assert set(hnb.__all__) == EXPORTED
+    for name in hnb.__all__:
+        assert getattr(hnb, name) is not None, name
+
+
+def test_every_error_shares_one_base() -> None:
+    errors = [getattr(hnb, n) for n in hnb.__all__ if inspect.isclass(getattr(hnb, n))]
+    errors = [e for e in errors if issubclass(e, Exception)]
+    assert len(errors) >= 15
+    assert all(issubclass(e, hnb.HubSpotNBError) for e in errors)
+
+
+def test_hub_has_the_helpers_the_design_promises() -> None:
+    for name in ("contacts", "companies", "deals", "objects", "search", "properties", "associations",
+                 "marketing_emails", "email_statistics", "email_events", "campaigns", "forms",
+                 "form_submissions", "traffic", "to_parquet", "sync"):  # fmt: skip
+        assert callable(getattr(Hub, name)), name
+    keywords = set(inspect.signature(Hub.contacts).parameters)
+    assert {"properties", "since", "limit", "archived", "associations"} <= keywords
+
+
+def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:
+    code = (
+        "import sys, hubspot_nb as h; h.login; h.Hub;"
+        "print(sorted(m for m in ('pandas', 'ipywidgets', 'hubspot_nb.sandbox') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_lazy_attributes_resolve() -> None:
+    assert hnb.LoginWidget.__name__ == "LoginWidget"
+    assert callable(hnb.sandbox.run)
