@@ -4,8 +4,8 @@ limits and its 10,000-result paging cap.
 Filters compare values by the property's type: numbers numerically; datetimes and dates as their
 fixed-width ISO strings (which sort like the instants they name), accepting ms-epoch or ISO input;
 strings and enumerations case-insensitively; multi-select checkboxes per selected option. The sorted
-list of matching records is cached per query (ignoring ``after``/``limit``), so paging through 200,000
-matches scans them once.
+list of matching records is cached per store and query (ignoring ``after``/``limit``), so paging through
+200,000 matches scans them once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -208,35 +209,56 @@ def compile_sorts(store: ObjectStore, sorts: Any) -> list[tuple[str, bool]]:
 
 # -- matching ------------------------------------------------------------------------------------
 class SearchCache:
-    """The last few queries' sorted matches, valid while the store's version is unchanged."""
+    """One store's last few queries' sorted matches. Any change to the store (``touch`` bumps its
+    version) empties the cache, so a search never sees matches from before the change."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple[str, int, str], list[int]] = OrderedDict()
+        self.version = 0
+        self.entries: OrderedDict[str, list[int]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, str]) -> list[int] | None:
+    def get(self, version: int, key: str) -> list[int] | None:
         with self.lock:
+            if version != self.version:
+                return None
             found = self.entries.get(key)
             if found is not None:
                 self.entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, int, str], value: list[int]) -> None:
+    def put(self, version: int, key: str, value: list[int]) -> None:
         with self.lock:
+            if version < self.version:  # computed before a change that another search has seen
+                return
+            if version > self.version:  # the store changed: older matches are all stale
+                self.entries.clear()
+                self.version = version
             self.entries[key] = value
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
 
-CACHE = SearchCache()
+# One cache per store object, so sandboxes sharing a process (tests, demos) never see each other's
+# matches; weak keys let a stopped sandbox's stores and their cached matches be freed.
+_CACHES: weakref.WeakKeyDictionary[ObjectStore, SearchCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_for(store: ObjectStore) -> SearchCache:
+    """The search cache of this store (created on first use)."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = SearchCache()
+        return cache
 
 
 def matches(store: ObjectStore, body: dict[str, Any]) -> list[int]:
     """Indices of the active records matching ``body``, in the requested order (default: by id)."""
     query_key = json.dumps({k: body.get(k) for k in ("filterGroups", "sorts", "query")}, sort_keys=True)
-    key = (store.object_type, store.version, query_key)
-    cached = CACHE.get(key)
+    cache, version = cache_for(store), store.version
+    cached = cache.get(version, query_key)
     if cached is not None:
         return cached
     groups = compile_groups(store, body.get("filterGroups"))
@@ -270,7 +292,7 @@ def matches(store: ObjectStore, body: dict[str, Any]) -> list[int]:
         absent = [i for i, v in zip(chosen, values, strict=True) if v in (None, "")]
         present.sort(key=lambda pair: pair[0], reverse=descending)
         chosen = [i for _, i in present] + absent  # unset values last, both directions
-    CACHE.put(key, chosen)
+    cache.put(version, query_key, chosen)
     return chosen
 
 

@@ -201,3 +201,18 @@ def test_search_cache_sees_touched_records(fresh_sandbox) -> None:
     assert search(api, sb, **body).json()["total"] == 0
     touched = api.post(f"{sb.base_url}/_sandbox/touch", json={"fraction": 0.1}).json()["ids"]
     assert search(api, sb, **body, limit=100).json()["total"] == len(touched)
+
+
+def test_two_sandboxes_in_one_process_keep_their_own_matches(fresh_sandbox) -> None:
+    # Same seed, same object type, same store version, same query: only the store differs.
+    small, large = fresh_sandbox(contacts=50), fresh_sandbox(contacts=300)
+    body = {"filterGroups": one("email", "HAS_PROPERTY"), "limit": 200}
+    for sb in (small, large, small):
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+        reply = search(api, sb, **body)
+        assert reply.status_code == 200, reply.text
+        found = reply.json()
+        assert found["total"] == len(expect(sb, "contacts", "email", lambda v: v not in (None, "")))
+        assert {r["id"] for r in found["results"]} <= set(sb.portal.store("contacts").ids())
+        api.close()
