@@ -14,9 +14,11 @@ tokens until the app is uninstalled), so they live in the same 0600 file, readab
 A secret given later by argument or environment still wins over the stored one. On shared
 machines or Binder, pass ``cache=False`` to keep everything in memory only.
 
-Writes are atomic (temp file in the same directory, fsync, ``os.replace``), so a crash or a second
-process never leaves half a file; an unreadable file is logged (path only, never its content) and
-treated as absent.
+Writes are atomic (temp file ``.<name>.<random>.tmp`` in the same directory, fsync, ``os.replace``),
+so a crash or a second process never leaves half a file; an unreadable file is logged (path only,
+never its content) and treated as absent. A process killed mid-write leaves its temp file behind;
+the next write of the same file removes such leftovers once they are a minute old (a live writer's
+temp file lives for milliseconds, so a fresh one is never touched).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,7 @@ from .config import ENV
 log = logging.getLogger("hubspot_nb.cache")
 
 LOCK_TIMEOUT_S = 60.0
+STALE_TEMP_S = 60.0  # a temp file this old belongs to a writer that died before its rename
 
 
 def default_directory() -> Path:
@@ -63,9 +67,33 @@ def _private_dir(path: Path) -> None:
         path.chmod(0o700)  # mkdir's mode is filtered by the umask and ignored for existing dirs
 
 
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Delete temp files that writes of ``path`` left behind (killed before the rename) once they are
+    ``older_than_s`` seconds old; returns what was removed. Other files are never touched."""
+    prefix, cutoff = _temp_prefix(path), time.time() - older_than_s
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+                continue
+            with contextlib.suppress(OSError):  # gone already (another process cleaned it), or not ours
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
 def write_private_json(path: Path, data: Any) -> None:
     """Atomically replace ``path`` with ``data`` as JSON, mode 0600 from the first byte."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mkstemp: 0600
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")  # mkstemp: 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import stat
+import tempfile
 import time
 
 import pytest
@@ -74,6 +75,34 @@ def test_files_are_private_whatever_the_umask(sandbox, tmp_path):
     assert mode(str(entry) + ".lock") == 0o600
     leftovers = [p.name for p in entry.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []  # atomic writes leave no temp files behind
+
+
+def test_saving_removes_temp_files_left_by_a_killed_writer(tmp_path):
+    store = TokenCache(tmp_path)
+    entry = store.save(record("app-1", 101))
+    other = store.save(record("app-1", 202))
+
+    def leftover(target, age_s):
+        # What a writer killed between mkstemp and rename leaves: .<name>.<random>.tmp, 0600.
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.write(fd, b'{"access_token": "half')
+        os.close(fd)
+        os.utime(name, (time.time() - age_s, time.time() - age_s))
+        return name
+
+    stale = [leftover(entry, 3600), leftover(entry, 90), leftover(tmp_path / "current.json", 600)]
+    fresh = leftover(entry, 5)  # could be a live writer's: never touched
+    other_file = leftover(other, 3600)  # another entry's leftovers go when that entry is written
+    unrelated = entry.parent / "notes.tmp"
+    unrelated.write_text("mine")
+    os.utime(unrelated, (time.time() - 3600, time.time() - 3600))
+
+    store.save(record("app-1", 101))
+    assert [p for p in stale if os.path.exists(p)] == []
+    assert os.path.exists(fresh) and os.path.exists(other_file) and unrelated.exists()
+    assert store.load("app-1", 101) is not None
+    store.save(record("app-1", 202), make_current=False)
+    assert not os.path.exists(other_file) and os.path.exists(fresh)
 
 
 def test_existing_loose_directory_is_tightened(tmp_path):
