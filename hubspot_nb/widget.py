@@ -77,10 +77,11 @@ class LoginWidget(widgets.VBox):
 
     @property
     def status_text(self) -> str:
-        """The status line as plain text (for tests and screen readers)."""
+        """The status as plain text (for tests and screen readers): one line per ``<br>``."""
         import re
 
-        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
+        lines = re.sub(r"<br\s*/?>", "\n", self.status.value, flags=re.IGNORECASE)  # before tags go
+        return html.unescape(re.sub(r"<[^>]+>", "", lines)).strip()
 
     # -- the callback -----------------------------------------------------------------------------
     def _on_connect(self, _button: Any = None) -> None:

@@ -83,6 +83,9 @@ def test_connect_with_the_redirected_url(sandbox):
     assert "Connected" in text and sandbox.hub_domain in text and sandbox.user_email in text
     assert str(sandbox.hub_id) in text and "crm.objects.contacts.read" in text
     assert "valid until" in text and "UTC" in text
+    lines = text.splitlines()  # one line per <br>, not "…example.com.Scopes: …" run together
+    assert len(lines) == 4 and lines[1].startswith("Scopes: ") and lines[2].startswith("Access token")
+    assert lines[3].startswith("Login ") and lines[3].endswith("Run the next cells.")
     assert w.paste.value == "" and w.paste.disabled
     assert w.connect_button.description == "Connected"
     assert_no_secrets(w, sandbox)
