@@ -12,25 +12,10 @@ import time
 
 import pytest
 import requests
+from helpers import SMALL, login
 
 import hubspot_nb as hnb
 from hubspot_nb.cache import TokenCache, default_directory
-from hubspot_nb.login import approve_in_sandbox
-
-SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
-
-
-def login(sb, store, **options):
-    flow = hnb.OAuthFlow(
-        sb.client_id,
-        sb.client_secret,
-        sb.callback_url,
-        api_base=sb.base_url,
-        app_base=sb.public_url,
-        cache=store,
-        **options,
-    )
-    return flow.finish(approve_in_sandbox(flow, sb))
 
 
 def mode(path) -> int:

@@ -13,25 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import SMALL, login
 
 import hubspot_nb as hnb
 from hubspot_nb.cache import TokenCache
-from hubspot_nb.login import approve_in_sandbox
-
-SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
-
-
-def login(sb, cache=False, **options):
-    flow = hnb.OAuthFlow(
-        sb.client_id,
-        sb.client_secret,
-        sb.callback_url,
-        api_base=sb.base_url,
-        app_base=sb.public_url,
-        cache=cache,
-        **options,
-    )
-    return flow.finish(approve_in_sandbox(flow, sb))
 
 
 def stats(sb) -> dict:

@@ -3,13 +3,13 @@ every failure explained in the widget, and no secret left in any child's widget 
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import ipywidgets as widgets
 import pytest
+from helpers import APP_SECRET, SMALL, sandbox_flow, widget_state
 
 import hubspot_nb as hnb
 from hubspot_nb.auth import OAuthFlow
@@ -17,37 +17,10 @@ from hubspot_nb.cache import TokenCache
 from hubspot_nb.login import approve_in_sandbox
 from hubspot_nb.widget import LoginWidget
 
-SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
 
-
-def make_widget(sb, secret: str | None = "builtin", **options):
-    flow = OAuthFlow(
-        sb.client_id,
-        sb.client_secret if secret == "builtin" else secret,
-        sb.callback_url,
-        api_base=options.pop("api_base", sb.base_url),
-        app_base=sb.public_url,
-        cache=options.pop("cache", False),
-        **options,
-    )
+def make_widget(sb, secret: str | None = APP_SECRET, **options):
+    flow = sandbox_flow(sb, secret=secret, **options)
     return LoginWidget(flow, hnb.Hub(api_base=flow.api_base))
-
-
-def all_state(widget: widgets.Widget) -> str:
-    """The synced state of the widget and every descendant (what the front end and the saved
-    notebook get), as one JSON string."""
-    seen, stack, states = set(), [widget], []
-    while stack:
-        w = stack.pop()
-        if id(w) in seen:
-            continue
-        seen.add(id(w))
-        states.append(w.get_state())
-        for name in w.keys:
-            value = getattr(w, name, None)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            stack.extend(v for v in values if isinstance(v, widgets.Widget))
-    return json.dumps(states, default=str)
 
 
 def issued_secrets(sb) -> list[str]:
@@ -57,7 +30,7 @@ def issued_secrets(sb) -> list[str]:
 
 
 def assert_no_secrets(widget, sb):
-    text = all_state(widget)
+    text = widget_state(widget)
     assert "sbx-at-" not in text and "sbx-rt-" not in text
     for secret in issued_secrets(sb):
         assert secret not in text, f"secret ending …{secret[-4:]} in widget state"
@@ -113,7 +86,7 @@ def test_wrong_secret_is_explained_and_asked_again(sandbox):
     w.paste.value = approve_in_sandbox(w.flow, sandbox)
     w.connect_button.click()
     assert "client secret" in w.status_text and "wrong" in w.status_text
-    assert "wrong-secret-0123456789" not in all_state(w)
+    assert "wrong-secret-0123456789" not in widget_state(w)
     assert w.flow.needs_secret and w.secret.layout.display == ""
     # a second try with the right secret and a new code works in the same widget
     w.secret.value = sandbox.client_secret

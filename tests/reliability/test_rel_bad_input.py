@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
-import ipywidgets as widgets
 import pandas as pd
 import pytest
 import requests
+from helpers import APP_SECRET, sandbox_flow, widget_state
 from reltools import Figures, Ledger, configure
 
 import hubspot_nb as hnb
@@ -42,15 +42,8 @@ NOT_FOR_USERS = (
 )
 
 
-def make_flow(sb: Sandbox, secret: str | None = "builtin", redirect_uri: str | None = None) -> OAuthFlow:
-    return OAuthFlow(
-        sb.client_id,
-        sb.client_secret if secret == "builtin" else secret,
-        redirect_uri or sb.callback_url,
-        api_base=sb.base_url,
-        app_base=sb.public_url,
-        cache=False,
-    )
+def make_flow(sb: Sandbox, secret: str | None = APP_SECRET, redirect_uri: str | None = None) -> OAuthFlow:
+    return sandbox_flow(sb, secret=secret, redirect_uri=redirect_uri)
 
 
 def consent(sb: Sandbox, authorize_url: str, decision: str = "approve") -> str:
@@ -86,7 +79,7 @@ class Case:
     paste: Callable[[Sandbox, OAuthFlow], str]
     reason: str  # "ok" or LoginFailed.reason
     phrase: str  # words the message must contain
-    secret: str | None = "builtin"
+    secret: str | None = APP_SECRET
 
 
 def _expired(sb: Sandbox, flow: OAuthFlow) -> str:
@@ -189,24 +182,6 @@ CASES = [
     Case("the authorize link itself", lambda sb, f: f.authorize_url, "no_code", "no code"),
     Case("HTML pasted", _html, "no_code", "no code"),
 ]
-
-
-def widget_state(widget: widgets.Widget) -> str:
-    """The synced state of the widget and every descendant (what a saved notebook keeps)."""
-    import json
-
-    seen, stack, states = set(), [widget], []
-    while stack:
-        w = stack.pop()
-        if id(w) in seen:
-            continue
-        seen.add(id(w))
-        states.append(w.get_state())
-        for name in w.keys:
-            value = getattr(w, name, None)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            stack.extend(v for v in values if isinstance(v, widgets.Widget))
-    return json.dumps(states, default=str)
 
 
 def test_every_login_input_gets_a_specific_plain_message(

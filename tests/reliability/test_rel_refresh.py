@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from helpers import login
 from reltools import Figures, Ledger, expire_tokens, stats
 
 import hubspot_nb as hnb
 from hubspot_nb.cache import TokenCache
-from hubspot_nb.login import approve_in_sandbox
 
 PROCESSES = 2
 THREADS = 16
@@ -84,15 +84,7 @@ def test_one_refresh_per_expiry_across_threads_and_processes(
     sb = rel_sandbox(rotate_refresh_tokens=True, contacts=400)
     cache_dir = tmp_path / "cache"
     store = TokenCache(cache_dir)
-    flow = hnb.OAuthFlow(
-        sb.client_id,
-        sb.client_secret,
-        sb.callback_url,
-        api_base=sb.base_url,
-        app_base=sb.public_url,
-        cache=store,
-    )
-    hub = flow.finish(approve_in_sandbox(flow, sb))
+    hub = login(sb, store)
     hub_id = hub.token.hub_id
     assert store.load(sb.client_id, hub_id) is not None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from helpers import sandbox_flow
 from reltools import SECRET_SHAPES, Ledger, expire_tokens
 
 import hubspot_nb as hnb
@@ -36,14 +37,7 @@ def test_login_pull_refresh_logout_leaks_nothing_and_keeps_files_private(
 ) -> None:
     sb = rel_sandbox(token_lifetime_s=30)
     cache_dir = tmp_path / "cache"
-    flow = hnb.OAuthFlow(
-        sb.client_id,
-        sb.client_secret,
-        sb.callback_url,
-        api_base=sb.base_url,
-        app_base=sb.public_url,
-        cache=TokenCache(cache_dir),
-    )
+    flow = sandbox_flow(sb, TokenCache(cache_dir))
     widget = LoginWidget(flow)
     widget.paste.value = "na1-" + "0" * 32  # a wrong code first
     widget.connect_button.click()

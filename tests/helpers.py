@@ -1,0 +1,56 @@
+"""Helpers several test files share: an OAuth flow for the sandbox's app, a login approved in the
+sandbox, and the synced state of a widget tree (to scan for secrets).
+
+Importable as ``helpers`` from any test: ``tests/`` is on ``sys.path`` because ``tests/conftest.py``
+lives there (pytest's default "prepend" import mode).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets as widgets
+
+import hubspot_nb as hnb
+from hubspot_nb.login import approve_in_sandbox
+from hubspot_nb.sandbox import Sandbox
+
+# A portal small enough to start in well under a second, for tests about logins and tokens.
+SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
+APP_SECRET = "builtin"  # sandbox_flow(secret=APP_SECRET): the sandbox app's own client secret
+
+
+def sandbox_flow(
+    sb: Sandbox, cache: Any = False, *, secret: str | None = APP_SECRET, **options: Any
+) -> hnb.OAuthFlow:
+    """An OAuthFlow for the sandbox's app (``secret=None``: no secret given; other values: that
+    secret). ``options`` go to OAuthFlow and may replace ``api_base``, ``app_base`` or ``redirect_uri``."""
+    options.setdefault("api_base", sb.base_url)
+    options.setdefault("app_base", sb.public_url)
+    redirect_uri = options.pop("redirect_uri", None) or sb.callback_url
+    client_secret = sb.client_secret if secret == APP_SECRET else secret
+    return hnb.OAuthFlow(sb.client_id, client_secret, redirect_uri, cache=cache, **options)
+
+
+def login(sb: Sandbox, cache: Any = False, **options: Any) -> hnb.Hub:
+    """A Hub logged in to the sandbox: the flow's authorize link approved as a user would."""
+    flow = sandbox_flow(sb, cache, **options)
+    return flow.finish(approve_in_sandbox(flow, sb))
+
+
+def widget_state(widget: widgets.Widget) -> str:
+    """The synced state of the widget and every descendant (what the front end and a saved notebook
+    get), as one JSON string."""
+    seen, stack, states = set(), [widget], []
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        states.append(w.get_state())
+        for name in w.keys:
+            value = getattr(w, name, None)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            stack.extend(v for v in values if isinstance(v, widgets.Widget))
+    return json.dumps(states, default=str)
