@@ -11,14 +11,6 @@ import requests
 from hubspot_nb.sandbox import Sandbox
 
 
-@pytest.fixture(scope="module")
-def api(sandbox: Sandbox, sandbox_token: dict) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {sandbox_token['access_token']}"
-    yield session
-    session.close()
-
-
 def get(api: requests.Session, sb: Sandbox, path: str, **params) -> requests.Response:
     return api.get(sb.base_url + path, params=params, timeout=30)
 

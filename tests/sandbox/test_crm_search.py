@@ -9,16 +9,6 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from hubspot_nb.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def api(sandbox: Sandbox, sandbox_token: dict) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {sandbox_token['access_token']}"
-    yield session
-    session.close()
-
 
 def search(api, sb, object_type="contacts", **body) -> requests.Response:
     return api.post(f"{sb.base_url}/crm/v3/objects/{object_type}/search", json=body, timeout=30)

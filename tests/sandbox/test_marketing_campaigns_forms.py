@@ -5,26 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 
 from hubspot_nb.sandbox import Sandbox
 
-
-def _get(sb: Sandbox, token: str, path: str, **params: Any) -> requests.Response:
-    return requests.get(
-        sb.base_url + path, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-@pytest.fixture(scope="module")
-def token(sandbox_token: dict[str, Any]) -> str:
-    return sandbox_token["access_token"]
+from .tools import get_as
 
 
 def _walk(sb: Sandbox, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
     out, after = [], None
     while True:
-        reply = _get(sb, token, path, after=after, **params)
+        reply = get_as(sb, token, path, after=after, **params)
         assert reply.status_code == 200, reply.text
         body = reply.json()
         out.extend(body["results"])
@@ -38,13 +28,13 @@ def test_campaign_paging_properties_and_sorting(sandbox: Sandbox, token: str) ->
     campaigns = _walk(sandbox, token, "/marketing/v3/campaigns", limit=5, properties="hs_name,hs_start_date")
     assert len(campaigns) == len({c["id"] for c in campaigns}) == len(sandbox.marketing.campaigns)
     assert all(set(c["properties"]) == {"hs_name", "hs_start_date"} for c in campaigns)
-    bare = _get(sandbox, token, "/marketing/v3/campaigns", limit=1).json()
+    bare = get_as(sandbox, token, "/marketing/v3/campaigns", limit=1).json()
     assert bare["results"][0]["properties"] == {} and bare["total"] == len(campaigns)
-    by_name = _get(sandbox, token, "/marketing/v3/campaigns", sort="-hs_name", properties="hs_name").json()
+    by_name = get_as(sandbox, token, "/marketing/v3/campaigns", sort="-hs_name", properties="hs_name").json()
     names = [c["properties"]["hs_name"].lower() for c in by_name["results"]]
     assert names == sorted(names, reverse=True)
     word = campaigns[0]["properties"]["hs_name"].split()[0]
-    named = _get(sandbox, token, "/marketing/v3/campaigns", name=word.lower(), properties="hs_name").json()
+    named = get_as(sandbox, token, "/marketing/v3/campaigns", name=word.lower(), properties="hs_name").json()
     assert named["total"] >= 1 and all(word in c["properties"]["hs_name"] for c in named["results"])
 
 
@@ -53,13 +43,13 @@ def test_one_campaign_with_assets_and_reports(sandbox: Sandbox, token: str) -> N
     campaign = max(md.campaigns, key=lambda c: len(c.emails))
     base = f"/marketing/v3/campaigns/{campaign.id}"
     props = "hs_name,hs_budget_items_sum_amount,hs_campaign_status,hs_color_hex,hs_owner"
-    body = _get(sandbox, token, base, properties=props).json()
+    body = get_as(sandbox, token, base, properties=props).json()
     assert body["id"] == campaign.id and float(body["properties"]["hs_budget_items_sum_amount"]) > 0
     assert body["properties"]["hs_color_hex"].startswith("#")
     emails = _walk(sandbox, token, f"{base}/assets/MARKETING_EMAIL", limit=2)
     assert {e["id"] for e in emails} == {e.id for e in campaign.emails}
-    assert _get(sandbox, token, f"{base}/assets/BLOG_POST").json()["results"] == []
-    everything = _get(sandbox, token, f"{base}/reports/metrics").json()
+    assert get_as(sandbox, token, f"{base}/assets/BLOG_POST").json()["results"] == []
+    everything = get_as(sandbox, token, f"{base}/reports/metrics").json()
     assert set(everything) == {
         "sessions",
         "newContactsFirstTouch",
@@ -72,8 +62,12 @@ def test_one_campaign_with_assets_and_reports(sandbox: Sandbox, token: str) -> N
     )
     # the report follows the dates: two halves of a span add up to the whole span
     halves = [
-        _get(sandbox, token, f"{base}/reports/metrics", startDate="2025-01-01", endDate="2026-03-31").json(),
-        _get(sandbox, token, f"{base}/reports/metrics", startDate="2026-04-01", endDate="2027-12-31").json(),
+        get_as(
+            sandbox, token, f"{base}/reports/metrics", startDate="2025-01-01", endDate="2026-03-31"
+        ).json(),
+        get_as(
+            sandbox, token, f"{base}/reports/metrics", startDate="2026-04-01", endDate="2027-12-31"
+        ).json(),
     ]
     assert sum(h["sessions"] for h in halves) == everything["sessions"]
 
@@ -81,23 +75,25 @@ def test_one_campaign_with_assets_and_reports(sandbox: Sandbox, token: str) -> N
 def test_revenue_depends_on_the_attribution_model(sandbox: Sandbox, token: str) -> None:
     campaign = max(sandbox.marketing.campaigns, key=lambda c: len(c.emails))
     path = f"/marketing/v3/campaigns/{campaign.id}/reports/revenue"
-    linear = _get(sandbox, token, path).json()
-    assert linear == _get(sandbox, token, path, attributionModel="LINEAR").json()
+    linear = get_as(sandbox, token, path).json()
+    assert linear == get_as(sandbox, token, path, attributionModel="LINEAR").json()
     assert linear["currencyCode"] == "USD" and linear["revenueAmount"] > 0 and linear["dealsNumber"] >= 0
-    first = _get(sandbox, token, path, attributionModel="FIRST_INTERACTION").json()
+    first = get_as(sandbox, token, path, attributionModel="FIRST_INTERACTION").json()
     assert first["revenueAmount"] != linear["revenueAmount"]
-    assert first == _get(sandbox, token, path, attributionModel="FIRST_INTERACTION").json()  # deterministic
-    assert _get(sandbox, token, path, attributionModel="MADE_UP").status_code == 400
+    assert first == get_as(sandbox, token, path, attributionModel="FIRST_INTERACTION").json()  # deterministic
+    assert get_as(sandbox, token, path, attributionModel="MADE_UP").status_code == 400
 
 
 def test_campaign_scopes(sandbox: Sandbox) -> None:
     campaigns_only = sandbox.oauth_token(scopes=["oauth", "marketing.campaigns.read"])["access_token"]
     guid = sandbox.marketing.campaigns[0].id
-    assert _get(sandbox, campaigns_only, "/marketing/v3/campaigns").status_code == 200
-    assert _get(sandbox, campaigns_only, f"/marketing/v3/campaigns/{guid}/reports/revenue").status_code == 403
+    assert get_as(sandbox, campaigns_only, "/marketing/v3/campaigns").status_code == 200
+    assert (
+        get_as(sandbox, campaigns_only, f"/marketing/v3/campaigns/{guid}/reports/revenue").status_code == 403
+    )
     forms_only = sandbox.oauth_token(scopes=["oauth", "forms"])["access_token"]
-    assert _get(sandbox, forms_only, "/marketing/v3/campaigns").status_code == 403
-    assert _get(sandbox, forms_only, "/analytics/v2/reports/sources/total").status_code == 403
+    assert get_as(sandbox, forms_only, "/marketing/v3/campaigns").status_code == 403
+    assert get_as(sandbox, forms_only, "/analytics/v2/reports/sources/total").status_code == 403
 
 
 # -- forms and submissions ----------------------------------------------------------------------------
@@ -108,7 +104,7 @@ def test_forms_list_and_detail(sandbox: Sandbox, token: str) -> None:
     archived = _walk(sandbox, token, "/marketing/v3/forms", formTypes="all", archived="true")
     assert len(every) + len(archived) == len(md.forms)
     assert all(f["formType"] == "hubspot" for f in hubspot_forms) and len(hubspot_forms) < len(every)
-    one = _get(sandbox, token, f"/marketing/v3/forms/{every[0]['id']}").json()
+    one = get_as(sandbox, token, f"/marketing/v3/forms/{every[0]['id']}").json()
     assert one == every[0]
     names = [field["name"] for group in one["fieldGroups"] for field in group["fields"]]
     assert "email" in names
@@ -156,14 +152,14 @@ def test_form_errors(sandbox: Sandbox, token: str) -> None:
         ),
     ]
     for path, params, status in cases:
-        reply = _get(sandbox, token, path, **params)
+        reply = get_as(sandbox, token, path, **params)
         assert reply.status_code == status, (path, params, reply.text)
         assert reply.json()["message"]
 
 
 # -- analytics ----------------------------------------------------------------------------------------
 def test_sources_total_report(sandbox: Sandbox, token: str) -> None:
-    body = _get(
+    body = get_as(
         sandbox, token, "/analytics/v2/reports/sources/total", start="20260101", end="20260331"
     ).json()
     names = {b["breakdown"] for b in body["breakdowns"]}
@@ -178,10 +174,10 @@ def test_sources_total_report(sandbox: Sandbox, token: str) -> None:
     assert body["total"] == len(body["breakdowns"]) == 9
     assert body["totals"]["visits"] == sum(b["visits"] for b in body["breakdowns"])
     assert 0 < body["totals"]["bounceRate"] < 100 and body["totals"]["pageviewsPerSession"] > 1
-    page = _get(
+    page = get_as(
         sandbox, token, "/analytics/v2/reports/sources/total", start="20260101", end="20260331", limit=4
     )
-    second = _get(
+    second = get_as(
         sandbox,
         token,
         "/analytics/v2/reports/sources/total",
@@ -198,16 +194,16 @@ def test_sources_total_report(sandbox: Sandbox, token: str) -> None:
 
 def test_time_series_reports_add_up(sandbox: Sandbox, token: str) -> None:
     span = {"start": "20260301", "end": "20260430"}
-    total = _get(sandbox, token, "/analytics/v2/reports/totals/total", **span).json()["totals"]["visits"]
-    daily = _get(sandbox, token, "/analytics/v2/reports/sources/daily", **span).json()
+    total = get_as(sandbox, token, "/analytics/v2/reports/totals/total", **span).json()["totals"]["visits"]
+    daily = get_as(sandbox, token, "/analytics/v2/reports/sources/daily", **span).json()
     assert len(daily) == 61 and "2026-03-01" in daily
     assert sum(row["visits"] for rows in daily.values() for row in rows) == total
-    monthly = _get(sandbox, token, "/analytics/v2/reports/totals/summarize/monthly", **span).json()
+    monthly = get_as(sandbox, token, "/analytics/v2/reports/totals/summarize/monthly", **span).json()
     assert list(monthly) == ["2026-03-01", "2026-04-01"]
     assert sum(m["visits"] for m in monthly.values()) == total
-    weekly = _get(sandbox, token, "/analytics/v2/reports/geolocation/weekly", **span).json()
+    weekly = get_as(sandbox, token, "/analytics/v2/reports/geolocation/weekly", **span).json()
     assert sum(row["visits"] for rows in weekly.values() for row in rows) == total
-    utm = _get(sandbox, token, "/analytics/v2/reports/utm-campaigns/total", **span).json()
+    utm = get_as(sandbox, token, "/analytics/v2/reports/utm-campaigns/total", **span).json()
     assert utm["totals"]["visits"] == total
 
 
@@ -223,6 +219,6 @@ def test_time_series_reports_add_up(sandbox: Sandbox, token: str) -> None:
     ],
 )
 def test_analytics_bad_input(sandbox: Sandbox, token: str, path: str, params: dict) -> None:
-    reply = _get(sandbox, token, path, **params)
+    reply = get_as(sandbox, token, path, **params)
     assert reply.status_code == 400, reply.text
     assert reply.json()["category"] == "VALIDATION_ERROR"

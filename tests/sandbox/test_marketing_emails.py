@@ -6,26 +6,16 @@ from collections import Counter
 from typing import Any
 
 import pytest
-import requests
 
 from hubspot_nb.sandbox import Sandbox
 
-
-def _get(sb: Sandbox, token: str, path: str, **params: Any) -> requests.Response:
-    return requests.get(
-        sb.base_url + path, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-@pytest.fixture(scope="module")
-def token(sandbox_token: dict[str, Any]) -> str:
-    return sandbox_token["access_token"]
+from .tools import get_as
 
 
 def _all_emails(sb: Sandbox, token: str, **params: Any) -> list[dict[str, Any]]:
     out, after = [], None
     while True:
-        reply = _get(sb, token, "/marketing/v3/emails", limit=7, after=after, **params)
+        reply = get_as(sb, token, "/marketing/v3/emails", limit=7, after=after, **params)
         assert reply.status_code == 200, reply.text
         body = reply.json()
         out.extend(body["results"])
@@ -38,7 +28,7 @@ def _all_emails(sb: Sandbox, token: str, **params: Any) -> list[dict[str, Any]]:
 def _all_events(sb: Sandbox, token: str, **params: Any) -> list[dict[str, Any]]:
     out, offset = [], None
     while True:
-        reply = _get(sb, token, "/email/public/v1/events", limit=1000, offset=offset, **params)
+        reply = get_as(sb, token, "/email/public/v1/events", limit=1000, offset=offset, **params)
         assert reply.status_code == 200, reply.text
         body = reply.json()
         out.extend(body["events"])
@@ -71,7 +61,7 @@ def test_email_filters(sandbox: Sandbox, token: str) -> None:
     cut = sorted(e["createdAt"] for e in everything)[len(everything) // 2]
     later = _all_emails(sandbox, token, createdAfter=cut)
     assert later and all(e["createdAt"] > cut for e in later)
-    by_name = _get(sandbox, token, "/marketing/v3/emails", sort="-name", limit=100).json()["results"]
+    by_name = get_as(sandbox, token, "/marketing/v3/emails", sort="-name", limit=100).json()["results"]
     names = [e["name"].lower() for e in by_name]
     assert names == sorted(names, reverse=True)
 
@@ -137,22 +127,24 @@ def test_event_filters_and_windows(sandbox: Sandbox, token: str) -> None:
 
 
 def test_event_offsets_are_stable(sandbox: Sandbox, token: str) -> None:
-    first = _get(sandbox, token, "/email/public/v1/events", limit=50).json()
-    again = _get(sandbox, token, "/email/public/v1/events", limit=50).json()
+    first = get_as(sandbox, token, "/email/public/v1/events", limit=50).json()
+    again = get_as(sandbox, token, "/email/public/v1/events", limit=50).json()
     assert first == again and first["hasMore"]
-    second = _get(sandbox, token, "/email/public/v1/events", limit=50, offset=first["offset"]).json()
-    assert second == _get(sandbox, token, "/email/public/v1/events", limit=50, offset=first["offset"]).json()
+    second = get_as(sandbox, token, "/email/public/v1/events", limit=50, offset=first["offset"]).json()
+    assert (
+        second == get_as(sandbox, token, "/email/public/v1/events", limit=50, offset=first["offset"]).json()
+    )
     assert not {e["id"] for e in first["events"]} & {e["id"] for e in second["events"]}
     assert first["events"][-1]["created"] >= second["events"][0]["created"]
 
 
 def test_statistics_list_and_histogram_agree(sandbox: Sandbox, token: str) -> None:
     window = {"startTimestamp": "2026-02-01T00:00:00Z", "endTimestamp": "2026-09-15T00:00:00Z"}
-    listed = _get(sandbox, token, "/marketing/v3/emails/statistics/list", **window).json()
+    listed = get_as(sandbox, token, "/marketing/v3/emails/statistics/list", **window).json()
     aggregate = listed["aggregate"]["counters"]
     assert aggregate["sent"] > 0 and listed["emails"]
     for interval in ("DAY", "WEEK", "MONTH"):
-        hist = _get(
+        hist = get_as(
             sandbox, token, "/marketing/v3/emails/statistics/histogram", interval=interval, **window
         ).json()
         assert hist["total"] == len(hist["results"]) > 0
@@ -162,7 +154,9 @@ def test_statistics_list_and_histogram_agree(sandbox: Sandbox, token: str) -> No
         assert hist["results"][-1]["interval"]["end"] == "2026-09-15T00:00:00Z"
     # per-campaign and per-email numbers add up to the aggregate
     per_email = [
-        _get(sandbox, token, "/marketing/v3/emails/statistics/list", emailIds=i, **window).json()["aggregate"]
+        get_as(sandbox, token, "/marketing/v3/emails/statistics/list", emailIds=i, **window).json()[
+            "aggregate"
+        ]
         for i in listed["emails"]
     ]
     assert sum(s["counters"]["sent"] for s in per_email) == aggregate["sent"]
@@ -172,14 +166,14 @@ def test_statistics_list_and_histogram_agree(sandbox: Sandbox, token: str) -> No
 
 
 def test_legacy_campaigns_map_to_marketing_emails(sandbox: Sandbox, token: str) -> None:
-    listing = _get(sandbox, token, "/email/public/v1/campaigns/by-id", limit=1000).json()
+    listing = get_as(sandbox, token, "/email/public/v1/campaigns/by-id", limit=1000).json()
     ids = [c["id"] for c in listing["campaigns"]]
     assert ids and not listing["hasMore"]
     email = next(
         e for e in _all_emails(sandbox, token, includeStats="true") if e["stats"]["counters"]["sent"]
     )
     sends = [
-        _get(sandbox, token, f"/email/public/v1/campaigns/{k}").json() for k in email["allEmailCampaignIds"]
+        get_as(sandbox, token, f"/email/public/v1/campaigns/{k}").json() for k in email["allEmailCampaignIds"]
     ]
     assert all(s["contentId"] == int(email["id"]) for s in sends)
     assert sum(s["counters"]["sent"] for s in sends) == email["stats"]["counters"]["sent"]
@@ -217,7 +211,7 @@ def test_legacy_campaigns_map_to_marketing_emails(sandbox: Sandbox, token: str) 
 def test_bad_input_gets_hubspot_errors(
     sandbox: Sandbox, token: str, path: str, params: dict, status: int
 ) -> None:
-    reply = _get(sandbox, token, path, **params)
+    reply = get_as(sandbox, token, path, **params)
     assert reply.status_code == status, reply.text
     body = reply.json()
     assert body["status"] == "error" and body["category"] in ("VALIDATION_ERROR", "OBJECT_NOT_FOUND")
@@ -228,10 +222,10 @@ def test_scopes(sandbox: Sandbox) -> None:
     crm_only = sandbox.oauth_token(scopes=["oauth", "crm.objects.contacts.read"])["access_token"]
     email_read = sandbox.oauth_token(scopes=["oauth", "marketing.email.read"])["access_token"]
     for path in ("/marketing/v3/emails", "/marketing/v3/emails/statistics/list", "/email/public/v1/events"):
-        reply = _get(sandbox, crm_only, path)
+        reply = get_as(sandbox, crm_only, path)
         assert reply.status_code == 403 and reply.json()["category"] == "MISSING_SCOPES"
-    assert _get(sandbox, email_read, "/marketing/v3/emails").status_code == 200
-    assert _get(sandbox, email_read, "/email/public/v1/events").status_code == 403  # needs `content`
+    assert get_as(sandbox, email_read, "/marketing/v3/emails").status_code == 200
+    assert get_as(sandbox, email_read, "/email/public/v1/events").status_code == 403  # needs `content`
 
 
 def test_official_python_client_reads_emails_and_statistics(sandbox: Sandbox, token: str) -> None:
@@ -261,9 +255,9 @@ def test_official_python_client_reads_emails_and_statistics(sandbox: Sandbox, to
 def test_same_seed_serves_the_same_marketing_data(fresh_sandbox: Any) -> None:
     def snapshot(sb: Sandbox) -> tuple[Any, ...]:
         tok = sb.oauth_token()["access_token"]
-        emails = _get(sb, tok, "/marketing/v3/emails", includeStats="true").json()
-        events = _get(sb, tok, "/email/public/v1/events", limit=200).json()
-        campaigns = _get(sb, tok, "/marketing/v3/campaigns", properties="hs_name,hs_start_date").json()
+        emails = get_as(sb, tok, "/marketing/v3/emails", includeStats="true").json()
+        events = get_as(sb, tok, "/email/public/v1/events", limit=200).json()
+        campaigns = get_as(sb, tok, "/marketing/v3/campaigns", properties="hs_name,hs_start_date").json()
         return emails, events, campaigns
 
     options = {"contacts": 150, "companies": 10, "deals": 10, "tickets": 5, "emails": 12}
