@@ -7,13 +7,11 @@ unlabelled default (``label: null``). ``toObjectId`` is a number in v4, unlike v
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from typing import Any
 
 from .crm_columns import iso_ms
-from .crm_records import OBJECT_READ_SCOPES, not_found, object_type, readable_store, require_read
+from .crm_records import OBJECT_READ_SCOPES, not_found, object_type, offset_page, readable_store, require_read
 from .data import SINGULAR, Link, Portal
 from .routing import ApiError, Request, Response, Router
 
@@ -57,21 +55,8 @@ def list_associations(sb: Any, req: Request) -> Response:
     if i is None or i in store.archived:
         raise not_found(store, req.path_params["record_id"], None)
     limit = req.int_arg("limit", MAX_LIMIT, maximum=MAX_LIMIT)
-    everything = associated(sb.portal, store.object_type, to_type, i)
-    start = 0
-    after = req.arg("after")
-    if after:
-        try:
-            start = int(base64.b64decode(after, validate=True).decode())
-        except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise ApiError(
-                400, f"Invalid value for 'after': '{after[:40]}' is not a paging cursor."
-            ) from None
-    page = everything[start : start + limit]
-    body: dict[str, Any] = {"results": page}
-    if start + limit < len(everything):
-        body["paging"] = {"next": {"after": base64.b64encode(str(start + limit).encode()).decode()}}
-    return Response.json(body, records=len(page))
+    body = offset_page(req, associated(sb.portal, store.object_type, to_type, i), limit)
+    return Response.json(body, records=len(body["results"]))
 
 
 @router.route("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", scopes=OBJECT_READ_SCOPES,

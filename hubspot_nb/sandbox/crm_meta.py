@@ -3,12 +3,10 @@ can show names instead of ids for ``hubspot_owner_id``, ``pipeline`` and ``deals
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from .crm_catalogue import PIPELINES
-from .crm_records import OBJECT_READ_SCOPES, object_type, require_read
+from .crm_records import OBJECT_READ_SCOPES, object_type, offset_page, require_read
 from .routing import ApiError, Request, Response, Router
 
 router = Router()
@@ -24,21 +22,8 @@ def list_owners(sb: Any, req: Request) -> Response:
     email = req.arg("email")
     if email:
         owners = [o for o in owners if o["email"].lower() == email.lower()]
-    start = 0
-    after = req.arg("after")
-    if after:
-        try:
-            start = int(base64.b64decode(after, validate=True).decode())
-        except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise ApiError(
-                400, f"Invalid value for 'after': '{after[:40]}' is not a paging cursor."
-            ) from None
-    page = owners[start : start + limit]
-    body: dict[str, Any] = {"results": page}
-    if start + limit < len(owners):
-        cursor = base64.b64encode(str(start + limit).encode()).decode()
-        body["paging"] = {"next": {"after": cursor, "link": f"{sb.base_url}/crm/v3/owners?after={cursor}"}}
-    return Response.json(body, records=len(page))
+    body = offset_page(req, owners, limit, link=f"{sb.base_url}/crm/v3/owners")
+    return Response.json(body, records=len(body["results"]))
 
 
 @router.route("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES, limit="burst")

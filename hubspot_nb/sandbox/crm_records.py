@@ -1,8 +1,10 @@
-"""Shared pieces of the CRM routes: object-type resolution, per-type scope checks, property selection
-and HubSpot's record shape (``SimplePublicObjectWithAssociations``)."""
+"""Shared pieces of the CRM routes: object-type resolution, per-type scope checks, property selection,
+HubSpot's record shape (``SimplePublicObjectWithAssociations``) and paging of small in-memory lists."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from .crm_catalogue import OBJECT_TYPE_IDS, SINGULAR
@@ -51,6 +53,25 @@ def require_read(req: Request, object_type_name: str) -> None:
                 }
             ],
         )
+
+
+def offset_page(req: Request, items: list[Any], limit: int, link: str | None = None) -> dict[str, Any]:
+    """``{"results": …, "paging": …}`` for one page of a list held in memory (owners, a record's
+    associations). The ``after`` cursor is opaque to clients, like HubSpot's: the base64 of an offset.
+    With ``link`` (the route's URL), ``paging.next`` also carries the next page's address."""
+    start = 0
+    after = req.arg("after")
+    if after:
+        try:
+            start = int(base64.b64decode(after, validate=True).decode())
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            message = f"Invalid value for 'after': '{after[:40]}' is not a paging cursor."
+            raise ApiError(400, message) from None
+    body: dict[str, Any] = {"results": items[start : start + limit]}
+    if start + limit < len(items):
+        cursor = base64.b64encode(str(start + limit).encode()).decode()
+        body["paging"] = {"next": {"after": cursor, **({"link": f"{link}?after={cursor}"} if link else {})}}
+    return body
 
 
 def readable_store(sb: Any, req: Request, name: str) -> ObjectStore:
