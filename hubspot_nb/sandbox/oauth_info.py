@@ -15,6 +15,7 @@ answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 40
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .oauth import check_client, oauth_error_response
@@ -82,53 +83,45 @@ def revoke_v1(sb: Sandbox, req: Request) -> Response:
 
 
 # -- v3 and 2026-03 -------------------------------------------------------------------------------
-def _introspect_endpoint(version: str):
-    def introspect(sb: Sandbox, req: Request) -> Response:
-        fields = req.form()
-        try:
-            check_client(fields)
-        except OAuthError as exc:
-            return oauth_error_response(exc, version)
-        token = fields.get("token") or ""
-        hint = fields.get("token_type_hint")
-        record = None if hint == "refresh_token" else sb.auth.live_access(token)
-        if record is not None and record.kind == "oauth":
-            info = access_info(sb, record)
-            return Response.json(
-                {"active": True, "token_use": "access_token", "client_id": sb.client_id, **info}
-            )
-        grant = None if hint == "access_token" else sb.auth.grant(token)
-        if grant is not None:
-            info = refresh_info(sb, grant)
-            return Response.json({"active": True, "token_use": "refresh_token", "app_id": sb.app_id, **info})
-        return Response.json({"active": False})
-
-    introspect.__name__ = f"introspect_{version.replace('-', '_')}"
-    return introspect
+def _introspect(sb: Sandbox, token: str, hint: str | None) -> Response:
+    record = None if hint == "refresh_token" else sb.auth.live_access(token)
+    if record is not None and record.kind == "oauth":
+        info = access_info(sb, record)
+        return Response.json({"active": True, "token_use": "access_token", "client_id": sb.client_id, **info})
+    grant = None if hint == "access_token" else sb.auth.grant(token)
+    if grant is not None:
+        info = refresh_info(sb, grant)
+        return Response.json({"active": True, "token_use": "refresh_token", "app_id": sb.app_id, **info})
+    return Response.json({"active": False})
 
 
-def _revoke_endpoint(version: str):
-    def revoke(sb: Sandbox, req: Request) -> Response:
-        fields = req.form()
-        try:
-            check_client(fields)
-        except OAuthError as exc:
-            return oauth_error_response(exc, version)
-        token = fields.get("token") or ""
-        hint = fields.get("token_type_hint")
-        if hint != "access_token" and sb.auth.revoke_refresh(token):
-            return Response.empty(200)
-        if hint != "refresh_token":
-            sb.auth.revoke_access(token)
+def _revoke(sb: Sandbox, token: str, hint: str | None) -> Response:
+    if hint != "access_token" and sb.auth.revoke_refresh(token):
         return Response.empty(200)
+    if hint != "refresh_token":
+        sb.auth.revoke_access(token)
+    return Response.empty(200)
 
-    revoke.__name__ = f"revoke_{version.replace('-', '_')}"
-    return revoke
+
+def _client_endpoint(version: str, handle: Callable[[Sandbox, str, str | None], Response]):
+    """A route for a form the app posts with its client id and secret: a bad client gets this
+    version's OAuth error; otherwise ``handle`` gets the posted ``token`` and ``token_type_hint``."""
+
+    def endpoint(sb: Sandbox, req: Request) -> Response:
+        fields = req.form()
+        try:
+            check_client(fields)
+        except OAuthError as exc:
+            return oauth_error_response(exc, version)
+        return handle(sb, fields.get("token") or "", fields.get("token_type_hint"))
+
+    endpoint.__name__ = f"{handle.__name__.lstrip('_')}_{version.replace('-', '_')}"
+    return endpoint
 
 
 for _version in NEW_VERSIONS:
-    router.route("POST", f"/oauth/{_version}/token/introspect")(_introspect_endpoint(_version))
-    router.route("POST", f"/oauth/{_version}/token/revoke")(_revoke_endpoint(_version))
+    router.route("POST", f"/oauth/{_version}/token/introspect")(_client_endpoint(_version, _introspect))
+    router.route("POST", f"/oauth/{_version}/token/revoke")(_client_endpoint(_version, _revoke))
 
 
 # -- account --------------------------------------------------------------------------------------
