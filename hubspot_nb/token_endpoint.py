@@ -158,6 +158,37 @@ def _token_body(resp: requests.Response, error: Exception) -> dict[str, Any]:
     return body
 
 
+def _token_call(
+    session: requests.Session,
+    *,
+    api_base: str,
+    endpoint: str,
+    action: str,
+    token: str,
+    kind: str,
+    v1_method: str,
+    client_id: str,
+    client_secret: str,
+) -> requests.Response:
+    """One call about one token (``action`` "introspect" or "revoke"; ``kind`` "access_token" or
+    "refresh_token"). v1 names the token in the path (``/oauth/v1/access-tokens/{token}``); later
+    versions post it in a form the app authenticates. Raises APIError/NetworkError."""
+    if endpoint == "v1":
+        url = f"{api_base}/oauth/v1/{kind.replace('_', '-')}s/{quote(token, safe='')}"
+        resp = send(session, v1_method, url, max_retries=TOKEN_CALL_RETRIES)
+    else:
+        form = {
+            "token": token,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "token_type_hint": kind,
+        }
+        resp = _post_form(session, f"{api_base}{token_path(endpoint)}/{action}", form)
+    if resp.status_code >= 400:
+        raise error_from_response(resp.status_code, resp.text, resp.headers)
+    return resp
+
+
 def introspect(
     *,
     api_base: str,
@@ -168,23 +199,17 @@ def introspect(
     session: requests.Session,
 ) -> dict[str, Any]:
     """Token metadata (hub id, hub domain, user e-mail, scopes). Raises APIError/NetworkError."""
-    if endpoint == "v1":
-        resp = send(
-            session,
-            "GET",
-            f"{api_base}/oauth/v1/access-tokens/{quote(access_token, safe='')}",
-            max_retries=TOKEN_CALL_RETRIES,
-        )
-    else:
-        form = {
-            "token": access_token,
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "token_type_hint": "access_token",
-        }
-        resp = _post_form(session, f"{api_base}{token_path(endpoint)}/introspect", form)
-    if resp.status_code >= 400:
-        raise error_from_response(resp.status_code, resp.text, resp.headers)
+    resp = _token_call(
+        session,
+        api_base=api_base,
+        endpoint=endpoint,
+        action="introspect",
+        token=access_token,
+        kind="access_token",
+        v1_method="GET",
+        client_id=client_id,
+        client_secret=client_secret,
+    )
     body = json_body(resp)
     return body if isinstance(body, dict) else {}
 
@@ -199,23 +224,17 @@ def revoke(
     session: requests.Session,
 ) -> None:
     """Revoke a refresh token (access tokens already minted live on until they expire)."""
-    if endpoint == "v1":
-        resp = send(
-            session,
-            "DELETE",
-            f"{api_base}/oauth/v1/refresh-tokens/{quote(refresh_token, safe='')}",
-            max_retries=TOKEN_CALL_RETRIES,
-        )
-    else:
-        form = {
-            "token": refresh_token,
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "token_type_hint": "refresh_token",
-        }
-        resp = _post_form(session, f"{api_base}{token_path(endpoint)}/revoke", form)
-    if resp.status_code >= 400:
-        raise error_from_response(resp.status_code, resp.text, resp.headers)
+    _token_call(
+        session,
+        api_base=api_base,
+        endpoint=endpoint,
+        action="revoke",
+        token=refresh_token,
+        kind="refresh_token",
+        v1_method="DELETE",
+        client_id=client_id,
+        client_secret=client_secret,
+    )
 
 
 def account_info(*, api_base: str, access_token: str, session: requests.Session) -> dict[str, Any]:
