@@ -9,9 +9,10 @@ when a page first needs that block: the first page costs a few milliseconds, not
 
 Memory: a pooled column costs one pointer per record (its member strings are shared through the
 pool), 1.6 MB per 200,000 records; other columns (e-mails, dates, heads, tails) hold a string per
-record, ~16 MB. A store keeps at most ``BUDGET_VALUES`` values (about 60 columns of 200,000
-contacts); columns past the budget are rendered per page. The whole cache is dropped when the store
-changes (``store.version``: ``touch`` moves last-modified dates).
+record, ~20 MB. A store keeps at most ``BUDGET_BYTES`` (estimated); columns past the budget are
+rendered per page, as before. With every property of every object type pulled, a sandbox of 200,000
+contacts stays around 1 GB. The whole cache is dropped when the store changes (``store.version``:
+``touch`` moves last-modified dates).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from collections.abc import Callable, Sequence
 from .crm_columns import PoolColumn, iso_ms_texts, json_value
 from .data import ObjectStore
 
-BUDGET_VALUES = 12_800_000
+BUDGET_BYTES = 256 * 1024 * 1024  # per store: the 25 properties of the benchmark take ~210 MB
+SLOT, STRING = 8, 100  # estimated bytes of a list slot, and of a short str of JSON
 SHIFT = 12
 BLOCK = 1 << SHIFT  # records per block
 
@@ -86,27 +88,26 @@ class EncodedStore:
         self.store = store
         self.version = store.version  # read first: a change during a build leaves this cache stale
         self._lock = threading.Lock()
-        self._members: dict[str, Pieces] = {}
+        self._members: dict[str, Pieces | None] = {}  # None: past the budget
         n = len(store)
         self.created = self._pieces(lambda a, b: iso_ms_texts(store.created[a:b]))
         self.modified = self._pieces(lambda a, b: iso_ms_texts(store.modified[a:b]))
         self.heads = self._pieces(lambda a, b: [f'{{"id":"{v}","properties":{{' for v in store.id_array[a:b]])
         self.tails = self._pieces(self._tails)
-        self.used = 4 * n  # values held (or to be held), against BUDGET_VALUES
+        self.used = 4 * n * (SLOT + STRING)  # estimated bytes held (or to be held), against BUDGET_BYTES
 
     def members(self, name: str, prefix: str) -> Pieces | None:
         """``prefix`` + the JSON value of ``name``, per record (``prefix`` is ``"name":``, with a
         leading comma unless it is a record's first property); None when over the budget."""
-        found = self._members.get(prefix)
-        if found is None:
-            with self._lock:
-                found = self._members.get(prefix)
-                if found is None:
-                    if self.used + len(self.store) > BUDGET_VALUES:
-                        return None
-                    found = self._members[prefix] = self._pieces(self._member_builder(name, prefix))
-                    self.used += len(self.store)
-        return found
+        if prefix in self._members:
+            return self._members[prefix]
+        with self._lock:
+            if prefix not in self._members:
+                cost = self._member_cost(name)
+                fits = self.used + cost <= BUDGET_BYTES
+                self._members[prefix] = self._pieces(self._member_builder(name, prefix)) if fits else None
+                self.used += cost if fits else 0
+            return self._members[prefix]
 
     def _pieces(self, build: Callable[[int, int], list[str]]) -> Pieces:
         return Pieces(len(self.store), build, threading.Lock())
@@ -118,7 +119,15 @@ class EncodedStore:
             for c, m in zip(self.created.block(k), self.modified.block(k), strict=True)
         ]
 
+    def _member_cost(self, name: str) -> int:
+        """The estimated bytes of a column's member texts for every record."""
+        n, column = len(self.store), self.store.columns[name]
+        if isinstance(column, PoolColumn) and len(column.pool) <= n:
+            return n * SLOT + len(column.pool) * STRING
+        return n * (SLOT + STRING)  # a new string per record
+
     def _member_builder(self, name: str, prefix: str) -> Callable[[int, int], list[str]]:
+        """How to build a block (records a..b-1) of a column's member texts."""
         store = self.store
         # createdate and the last-modified date are createdAt and updatedAt again: format them once
         if name in ("createdate", store.modified_property):
@@ -127,8 +136,9 @@ class EncodedStore:
         if name == "hs_object_id":
             return lambda a, b: [f'{prefix}"{v}"' for v in store.id_array[a:b]]
         column = store.columns[name]
-        if isinstance(column, PoolColumn):
-            pooled = [prefix + json_value(v) for v in column.pool]  # shared by every record
+        if isinstance(column, PoolColumn) and len(column.pool) <= len(store):
+            # one member string per pool entry, shared by the records: a pointer per record
+            pooled = [prefix + json_value(v) for v in column.pool]
             return lambda a, b: [pooled[code] for code in column.codes[a:b]]
         return lambda a, b: [prefix + text for text in column.fragments(range(a, b))]
 
