@@ -33,11 +33,11 @@ from .marketing_params import (
     EVENT_SCOPES,
     check_window,
     choice_arg,
+    cursor_page,
     decode_cursor,
     encode_cursor,
     epoch_ms_arg,
     iso_ms_arg,
-    next_paging,
 )
 from .routing import ApiError, Request, Response, Router
 
@@ -67,12 +67,8 @@ def list_emails(sb: Any, req: Request) -> Response:
     emails = [e for e in md.emails if _email_matches(e, req)]
     key, descending = _sort_key(req)
     emails.sort(key=key, reverse=descending)
-    page = emails[start : start + limit]
     with_stats = req.bool_arg("includeStats")
-    body: dict[str, Any] = {"total": len(emails), "results": [email_json(md, e, with_stats) for e in page]}
-    if start + limit < len(emails):
-        body["paging"] = next_paging(req, start + limit)
-    return Response.json(body, records=len(page))
+    return cursor_page(req, emails, start, limit, lambda e: email_json(md, e, with_stats), total=True)
 
 
 @router.route("GET", "/marketing/v3/emails/{email_id}", scopes=EMAIL_SCOPES, limit="burst")

@@ -27,8 +27,8 @@ from .marketing_params import (
     CAMPAIGN_SCOPES,
     REVENUE_SCOPES,
     check_window,
+    cursor_page,
     decode_cursor,
-    next_paging,
     ymd_arg,
 )
 from .routing import ApiError, Request, Response, Router
@@ -87,12 +87,8 @@ def list_campaigns(sb: Any, req: Request) -> Response:
     name = (req.arg("name") or "").lower()
     found = [c for c in md.campaigns if name in c.name.lower()]
     found.sort(key=_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-    page = found[start : start + limit]
     props = req.args("properties") or None
-    body: dict[str, Any] = {"total": len(found), "results": [campaign_json(c, props) for c in page]}
-    if start + limit < len(found):
-        body["paging"] = next_paging(req, start + limit)
-    return Response.json(body, records=len(page))
+    return cursor_page(req, found, start, limit, lambda c: campaign_json(c, props), total=True)
 
 
 @router.route("GET", "/marketing/v3/campaigns/{campaign_guid}", scopes=CAMPAIGN_SCOPES, limit="burst")
@@ -121,11 +117,7 @@ def list_assets(sb: Any, req: Request) -> Response:
         raise ApiError(400, f"Unknown asset type '{kind[:40]}'; valid types: {', '.join(ASSET_TYPES)}.")
     limit = req.int_arg("limit", 10, maximum=100)
     start = decode_cursor(req, "after") or 0
-    assets = _assets(md, campaign, kind, _window(req))
-    body: dict[str, Any] = {"results": assets[start : start + limit]}
-    if start + limit < len(assets):
-        body["paging"] = next_paging(req, start + limit)
-    return Response.json(body, records=len(body["results"]))
+    return cursor_page(req, _assets(md, campaign, kind, _window(req)), start, limit)
 
 
 @router.route(

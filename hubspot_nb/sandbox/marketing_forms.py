@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .marketing_json import form_json, submission_json
-from .marketing_params import FORM_SCOPES, SUBMISSION_SCOPES, decode_cursor, next_paging
+from .marketing_params import FORM_SCOPES, SUBMISSION_SCOPES, cursor_page, decode_cursor
 from .routing import ApiError, Request, Response, Router
 
 router = Router()
@@ -33,11 +33,7 @@ def list_forms(sb: Any, req: Request) -> Response:
             )
     archived = req.bool_arg("archived")
     found = [f for f in md.forms if f.archived == archived and ("all" in types or f.form_type in types)]
-    page = found[start : start + limit]
-    body: dict[str, Any] = {"results": [form_json(f) for f in page]}
-    if start + limit < len(found):
-        body["paging"] = next_paging(req, start + limit)
-    return Response.json(body, records=len(page))
+    return cursor_page(req, found, start, limit, form_json)
 
 
 @router.route("GET", "/marketing/v3/forms/{form_id}", scopes=FORM_SCOPES, limit="burst")
@@ -58,9 +54,4 @@ def list_submissions(sb: Any, req: Request) -> Response:
         raise ApiError(404, f"No form with id {req.path_params['form_guid'][:40]}.", "OBJECT_NOT_FOUND")
     limit = req.int_arg("limit", 20, maximum=50)
     start = decode_cursor(req, "after") or 0
-    subs = md.submissions[form.id]
-    page = subs[start : start + limit]
-    body: dict[str, Any] = {"results": [submission_json(md, form, s) for s in page]}
-    if start + limit < len(subs):
-        body["paging"] = next_paging(req, start + limit)
-    return Response.json(body, records=len(page))
+    return cursor_page(req, md.submissions[form.id], start, limit, lambda s: submission_json(md, form, s))

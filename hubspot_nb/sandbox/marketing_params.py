@@ -1,14 +1,15 @@
-"""Parsing the marketing endpoints' query parameters into HubSpot-style 400s (never 500s), and the
-opaque paging cursors they hand out."""
+"""Parsing the marketing endpoints' query parameters into HubSpot-style 400s (never 500s), the
+opaque paging cursors they hand out, and the pages those cursors walk."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .routing import ApiError, Request
+from .routing import ApiError, Request, Response
 
 # Scopes (any one suffices), from HubSpot's specs and docs (reference §1.10).
 EMAIL_SCOPES = ("content", "marketing.email.read")
@@ -109,6 +110,25 @@ def next_paging(req: Request, position: int) -> dict:
     """``{"next": {"after", "link"}}`` for cursor paging."""
     after = encode_cursor(position)
     return {"next": {"after": after, "link": f"{req.path}?after={after}"}}
+
+
+def cursor_page(
+    req: Request,
+    items: Sequence[Any],
+    start: int,
+    limit: int,
+    render: Callable[[Any], Any] = lambda item: item,
+    *,
+    total: bool = False,
+) -> Response:
+    """The page of ``items`` (filtered and ordered already) from position ``start``: each rendered,
+    the ``total`` first when the endpoint reports one, and ``paging.next`` while more remain."""
+    page = items[start : start + limit]
+    body: dict[str, Any] = {"total": len(items)} if total else {}
+    body["results"] = [render(item) for item in page]
+    if start + limit < len(items):
+        body["paging"] = next_paging(req, start + limit)
+    return Response.json(body, records=len(page))
 
 
 def choice_arg(req: Request, name: str, valid: tuple[str, ...], default: str | None = None) -> str | None:
