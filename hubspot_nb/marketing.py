@@ -3,7 +3,9 @@
 Each helper takes a ``Hub`` and returns a pandas DataFrame; ``hub.marketing_emails()`` and friends
 delegate here. HTTP, retries, rate limits and paging live in ``client``; turning JSON into typed
 columns lives in ``marketing_frames`` (its docstring has the column naming rule and the statistics
-column names); the time-sliced e-mail event pull lives in ``marketing_events``.
+column names). E-mails and their statistics live in ``marketing_emails`` and the time-sliced e-mail
+event pull in ``marketing_events``; both are re-exported here. This module has campaigns, forms,
+form submissions and traffic.
 
 Scopes: a helper called with a token that lacks its scope raises ``MissingScopes`` (HubSpot's 403,
 unchanged), whose message names the scope and how to add it. Emails and events need ``content``
@@ -15,13 +17,17 @@ unchanged), whose message names the scope and how to add it. Emails and events n
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import marketing_frames as mf
 from .errors import MissingScopes
+from .marketing_emails import EMAIL_KINDS as EMAIL_KINDS  # re-exported: tests and users know them here
+from .marketing_emails import INTERVALS as INTERVALS
+from .marketing_emails import email_row as email_row
+from .marketing_emails import email_statistics, marketing_emails
 from .marketing_events import email_events, iter_email_events
 from .marketing_frames import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
 
@@ -40,149 +46,11 @@ __all__ = [
     "traffic",
 ]
 
-EMAILS = "/marketing/v3/emails"
 CAMPAIGNS = "/marketing/v3/campaigns"
 FORMS = "/marketing/v3/forms"
 SUBMISSIONS = "/form-integrations/v1/submissions/forms/{form_id}"
 ANALYTICS = "/analytics/v2/reports/{breakdown}/{period}"
 CONTACTS_BATCH_READ = "/crm/v3/objects/contacts/batch/read"
-
-# -- marketing e-mails ------------------------------------------------------------------------------
-EMAIL_KINDS = {
-    "name": STR,
-    "subject": STR,
-    "type": CAT,
-    "subcategory": CAT,
-    "state": CAT,
-    "isPublished": BOOL,
-    "isTransactional": BOOL,
-    "campaign": STR,
-    "campaignName": STR,
-    "fromName": STR,
-    "replyTo": STR,
-    "language": CAT,
-    "publishedAt": UTC,
-    "publishDate": UTC,
-    "createdAt": UTC,
-    "updatedAt": UTC,
-    "archived": BOOL,
-    "allEmailCampaignIds": OBJ,
-}
-
-
-def email_row(record: dict[str, Any], archived: bool) -> dict[str, Any]:
-    """One marketing e-mail (``/marketing/v3/emails`` record) as a flat row."""
-    row: dict[str, Any] = {"id": record.get("id")}
-    for name in EMAIL_KINDS:
-        row[name] = record.get(name)
-    sender = record.get("from") or {}
-    row["fromName"], row["replyTo"] = sender.get("fromName"), sender.get("replyTo")
-    row["archived"] = bool(record.get("archived")) or archived
-    row.update(mf.stats_columns(record.get("stats")))
-    return row
-
-
-def _email_records(hub: Hub, *, stats: bool, archived: bool, since: Any) -> Iterator[dict[str, Any]]:
-    params: dict[str, Any] = {
-        "limit": 100,
-        "archived": str(archived).lower(),
-        "includeStats": str(stats).lower(),
-        "marketingCampaignNames": "true",
-    }
-    if since is not None:
-        params["updatedAfter"] = mf.to_iso(mf.to_utc(since, "since"))
-    for page in hub.client.pages(EMAILS, params):
-        yield from page.get("results") or []
-
-
-def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
-    """One row per marketing e-mail, index ``id``.
-
-    Columns: ``name, subject, type, subcategory, state, isPublished, isTransactional, campaign``
-    (campaign id), ``campaignName, fromName, replyTo, language, publishedAt, publishDate,
-    createdAt, updatedAt`` (UTC), ``archived``, ``allEmailCampaignIds`` (a list: the legacy send
-    ids that ``email_events`` rows carry as ``emailCampaignId``; A/B e-mails have two), then with
-    ``stats=True`` the statistics columns
-    (``sent, delivered, open, click, …, open_rate, click_rate, …, open_device_mobile …``; see
-    ``hubspot_nb.marketing_frames``). ``since``: only e-mails updated since then.
-    ``archived=True`` adds archived e-mails (HubSpot lists them only in a separate pass).
-
-    HubSpot's list with ``includeStats=true`` can leave e-mails out, so with ``stats=True`` a second
-    pass without statistics adds any e-mail the first one missed (its statistics stay missing).
-    """
-    rows: dict[str, dict[str, Any]] = {}
-    for archived_pass in [False, True] if archived else [False]:
-        for with_stats in [True, False] if stats else [False]:
-            for record in _email_records(hub, stats=with_stats, archived=archived_pass, since=since):
-                key = str(record.get("id"))
-                if key not in rows:
-                    rows[key] = email_row(record, archived_pass)
-    kinds = dict(EMAIL_KINDS)
-    columns = ["id", *EMAIL_KINDS]
-    if stats:
-        columns += mf.STAT_COLUMNS
-        for row in rows.values():
-            kinds.update(mf.stat_kinds(k for k in row if k not in kinds and k != "id"))
-    frame = mf.typed_frame(list(rows.values()), kinds, columns=columns)
-    return frame if stats else frame[[c for c in frame.columns if c not in mf.STAT_COLUMNS]]
-
-
-# -- e-mail statistics -------------------------------------------------------------------------------
-INTERVALS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "QUARTER_HOUR", "MINUTE", "SECOND")
-
-
-def _stats_rows(items: Iterable[tuple[str, str, Any]]) -> pd.DataFrame:
-    rows = [{"level": level, "id": key, **mf.stats_columns(data)} for level, key, data in items]
-    kinds = {"level": CAT, "id": STR}
-    for row in rows:
-        kinds.update(mf.stat_kinds(k for k in row if k not in kinds))
-    frame = mf.typed_frame(rows, kinds, index=None, columns=["level", "id", *mf.STAT_COLUMNS])
-    return frame.set_index(["level", "id"])
-
-
-def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
-    """E-mail statistics for ``[start, end)``.
-
-    ``interval=None``: aggregates from ``statistics/list``, index (``level``, ``id``): one
-    ``("total", "all")`` row, one ``("campaign", <campaign id>)`` row per campaign and one
-    ``("email", <email id>)`` row per e-mail sent in the window (one extra call per e-mail,
-    made concurrently). ``frame.loc["campaign"]`` is the per-campaign table.
-
-    ``interval="day" | "week" | "month"`` (or any of HubSpot's ``INTERVALS``): a time series from
-    ``statistics/histogram``, index ``start`` (UTC), column ``end``, then the statistics columns.
-    """
-    t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
-    window = {"startTimestamp": mf.to_iso(t0), "endTimestamp": mf.to_iso(t1)}
-    if interval is None:
-        body = hub.client.get(f"{EMAILS}/statistics/list", window) or {}
-        email_ids = [str(e) for e in body.get("emails") or []]
-
-        def one_email(email_id: str) -> Any:
-            answer = hub.client.get(f"{EMAILS}/statistics/list", {**window, "emailIds": email_id}) or {}
-            return answer.get("aggregate")
-
-        per_email = list(hub.client.pool.map(one_email, email_ids))
-        items = [("total", "all", body.get("aggregate"))]
-        items += [("campaign", str(k), v) for k, v in (body.get("campaignAggregations") or {}).items()]
-        items += [("email", e, s) for e, s in zip(email_ids, per_email, strict=True)]
-        frame = _stats_rows(items)
-    else:
-        unit = mf.choose(interval, INTERVALS, "interval")
-        rows = []
-        for page in hub.client.pages(f"{EMAILS}/statistics/histogram", {**window, "interval": unit}):
-            for item in page.get("results") or []:
-                span = item.get("interval") or {}
-                data = item.get("aggregations") or item.get("aggregateStatistic")
-                rows.append({"start": span.get("start"), "end": span.get("end"), **mf.stats_columns(data)})
-        kinds = {"start": UTC, "end": UTC}
-        for row in rows:
-            kinds.update(mf.stat_kinds(k for k in row if k not in kinds))
-        frame = mf.typed_frame(rows, kinds, index="start", columns=["start", "end", *mf.STAT_COLUMNS])
-        frame.index = pd.DatetimeIndex(frame.index.astype("datetime64[ns, UTC]"), name="start")
-        frame = frame.sort_index()
-    frame.attrs.update(start=t0, end=t1, interval=interval)
-    return frame
-
 
 # -- campaigns -------------------------------------------------------------------------------------
 ATTRIBUTION_MODELS = (
