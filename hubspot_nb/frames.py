@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from . import arrow_columns
+
 try:  # optional (the parquet extra); building string columns through it is about twice as fast
     import pyarrow as pa
 except ImportError:  # pragma: no cover
@@ -101,7 +103,10 @@ def _present(values: np.ndarray) -> np.ndarray:
 
 
 def to_number(values: np.ndarray, *, integral_to_int: bool = True) -> pd.api.extensions.ExtensionArray:
-    nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
+    arr = arrow_columns.strings(values)
+    nums = arrow_columns.numbers(arr) if arr is not None else None
+    if nums is None:
+        nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
     out = pd.array(nums, dtype="Float64")
     if integral_to_int and _all_integral(nums[~np.isnan(nums)]):
         return out.astype("Int64")
@@ -119,8 +124,14 @@ def _parse_instants(values: np.ndarray) -> np.ndarray:
     """datetime64[ns] (UTC, naive) for ISO strings and ms-epoch strings; NaT where unset/invalid.
 
     One vectorised ISO pass over everything; what it could not read and looks like an integer is
-    read as milliseconds since the epoch (HubSpot's older format) in a second pass.
+    read as milliseconds since the epoch (HubSpot's older format) in a second pass. Arrow reads
+    the usual columns (all zoned ISO, all dates, epochs) in C; anything else takes the pandas path.
     """
+    arr = arrow_columns.strings(values)
+    fast = arrow_columns.instants(arr) if arr is not None else None
+    if fast is not None:
+        return fast
+    values = np.asarray(values, dtype=object)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     present = _present(values)
     if not present.any():
@@ -143,10 +154,15 @@ def to_datetime(values: np.ndarray) -> pd.DatetimeIndex:
 
 
 def to_date(values: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(_parse_instants(values)).floor("D")
+    # Casting to whole days floors (toward the past), as ``DatetimeIndex.floor("D")`` does, in C.
+    return pd.DatetimeIndex(_parse_instants(values).astype("datetime64[D]").astype("datetime64[ns]"))
 
 
 def to_bool(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    arr = arrow_columns.strings(values)
+    if arr is not None:
+        flags, missing = arrow_columns.flags(arr)
+        return pd.arrays.BooleanArray(flags, missing)
     return pd.array(pd.Series(values, dtype=object).map(_BOOL_VALUES).to_numpy(dtype=object), dtype="boolean")
 
 
@@ -156,21 +172,33 @@ def _blank_to_none(values: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> pd.Categorical:
-    present = _present(values)
-    clean = _blank_to_none(values, present)
+def _categories(info: PropertyInfo | None, labels: bool) -> tuple[list[str], dict[str, str] | None]:
+    """The catalogue's categories in order (labels may repeat: kept once), and the value → label
+    mapping when ``labels``."""
     options = list(info.options) if info else []
     if labels and options:
-        mapping = dict(options)
-        clean = (
-            pd.Series(clean, dtype=object)
-            .map(lambda v: mapping.get(v, v) if v is not None else None)
-            .to_numpy()
-        )
-        categories = [label for _, label in options]
-    else:
-        categories = [value for value, _ in options]
-    categories = list(dict.fromkeys(categories))  # labels may repeat
+        return list(dict.fromkeys(label for _, label in options)), dict(options)
+    return list(dict.fromkeys(value for value, _ in options)), None
+
+
+def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> pd.Categorical:
+    categories, mapping = _categories(info, labels)
+    arr = arrow_columns.strings(values)
+    if arr is not None:  # codes from Arrow's dictionary encoding: Python only sees distinct values
+        codes, distinct = arrow_columns.encoded(arr)
+        shown = [mapping.get(v, v) for v in distinct] if mapping else distinct
+        known = set(categories)
+        categories = categories + sorted({v for v in shown if v not in known})
+        position = {c: i for i, c in enumerate(categories)}
+        lookup = np.array([position[v] for v in shown] + [-1], dtype=np.int64)  # [-1]: missing
+        return pd.Categorical.from_codes(lookup[codes], categories=categories)
+    values = np.asarray(values, dtype=object)
+    present = _present(values)
+    clean = _blank_to_none(values, present)
+    if mapping:
+        lookup = mapping
+        clean = pd.Series(clean, dtype=object).map(lambda v: lookup.get(v, v) if v is not None else None)
+        clean = clean.to_numpy()
     seen = pd.unique(clean[present]) if present.any() else []
     known = set(categories)
     extra = sorted(str(v) for v in seen if v not in known)  # values HubSpot sent outside the options
@@ -179,16 +207,31 @@ def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> 
 
 def to_multi(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> np.ndarray:
     out = np.full(len(values), None, dtype=object)
-    present = np.flatnonzero(_present(values))
     mapping = dict(info.options) if (labels and info) else None
-    if mapping:
-        out[present] = [[mapping.get(x, x) for x in str(v).split(";") if x] for v in values[present]]
-    else:
-        out[present] = [str(v).split(";") for v in values[present]]
+
+    def split(v: Any) -> list[str]:
+        if mapping:
+            return [mapping.get(x, x) for x in str(v).split(";") if x]
+        return str(v).split(";")
+
+    arr = arrow_columns.strings(values)
+    if arr is not None:  # split each distinct value once; every cell gets its own list
+        codes, distinct = arrow_columns.encoded(arr)
+        lists = [split(v) for v in distinct]
+        present = np.flatnonzero(codes >= 0)
+        out[present] = [lists[c].copy() for c in codes[present].tolist()]
+        return out
+    values = np.asarray(values, dtype=object)
+    present = np.flatnonzero(_present(values))
+    out[present] = [split(v) for v in values[present]]
     return out
 
 
 def to_string(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    arr = arrow_columns.strings(values)
+    if arr is not None:
+        return pd.array(arr, dtype="string")
+    values = np.asarray(values, dtype=object)
     cleaned = _blank_to_none(values, _present(values))
     if pa is None:
         return pd.array(cleaned, dtype="string")

@@ -1,0 +1,113 @@
+"""Fast paths for typing HubSpot's string columns: Arrow compute loops in C, no Python per value.
+
+A ``properties="all"`` pull of 20,000 contacts is ~7 million values; read one by one in Python
+that is seconds of CPU under the GIL, while the fetch threads need it too. Here each column is
+turned into one Arrow string array and read with vectorised casts and lookups.
+
+Every function returns ``None`` when the column holds anything it cannot read *exactly* as the
+pandas path in ``frames`` does (a non-string value, a number with spaces, a naive timestamp mixed
+with zoned ones, …); ``frames`` then falls back to that path, so the typing rules keep one
+definition and the fast path only ever agrees with it. Returns numpy/Arrow values; ``frames``
+builds the pandas objects (only it imports pandas).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+try:  # optional (the parquet extra): without it ``frames`` uses its pandas path throughout
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = None
+    pc = None
+
+_NS = 1_000_000  # nanoseconds per millisecond
+# A run of digits is a millisecond epoch (HubSpot's older format) only where pandas' ISO 8601 parser
+# would not read it as a date first ("2024", "20240102"), and only up to 13 digits: datetime64[ns]
+# ends in 2262 (longer runs go to pandas, which makes them NaT).
+_EPOCH_MS = r"^-?\d{9,13}$"
+_MAX_MS = np.iinfo(np.int64).max // _NS
+
+
+def strings(values: Sequence[Any] | np.ndarray) -> Any:
+    """The column as an Arrow string array, "" and None both null; None if a value is not a str."""
+    if pa is None:
+        return None
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    empty = pc.equal(arr, "")
+    if pc.any(empty).as_py():
+        arr = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+    return arr
+
+
+def numbers(arr: Any) -> np.ndarray | None:
+    """float64 with NaN for missing, or None if a value is not a plain number literal."""
+    try:
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _iso(arr: Any) -> np.ndarray | None:
+    """ISO 8601 strings, all zoned (→ UTC) or all naive (read as UTC), as datetime64[ns]."""
+    for target in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):
+        try:
+            parsed = pc.cast(arr, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        # Nulls filled before leaving Arrow: a null would turn the whole column into float64.
+        return pc.fill_null(parsed.cast(pa.int64()), 0).to_numpy().astype("datetime64[ns]")
+    return None
+
+
+def instants(arr: Any) -> np.ndarray | None:
+    """datetime64[ns] (UTC, naive) with NaT for missing: ISO strings and millisecond epochs."""
+    if arr.null_count == len(arr):
+        return np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
+    epoch = pc.fill_null(pc.match_substring_regex(arr, _EPOCH_MS), False)
+    if not pc.any(epoch).as_py():
+        return _with_nat(_iso(arr), arr)
+    rest = pc.if_else(epoch, pa.scalar(None, pa.string()), arr)
+    out = _iso(rest) if rest.null_count < len(rest) else np.zeros(len(arr), dtype="datetime64[ns]")
+    if out is None:
+        return None
+    out = _with_nat(out, rest)
+    assert out is not None
+    take = epoch.to_numpy(zero_copy_only=False)
+    ms = pc.fill_null(pc.cast(pc.if_else(epoch, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
+    ms_values = ms.to_numpy()[take]
+    if len(ms_values) and np.abs(ms_values).max() >= _MAX_MS:
+        return None
+    out[take] = (ms_values * _NS).astype("datetime64[ns]")
+    return out
+
+
+def _with_nat(out: np.ndarray | None, arr: Any) -> np.ndarray | None:
+    if out is None:
+        return None
+    if arr.null_count:
+        out[pc.is_null(arr).to_numpy(zero_copy_only=False)] = np.datetime64("NaT")
+    return out
+
+
+def flags(arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(values, missing) for "true"/"false" (also "True"/"False"/"1"/"0"); anything else missing."""
+    is_true = pc.is_in(arr, value_set=pa.array(["true", "True", "1"]))
+    is_false = pc.is_in(arr, value_set=pa.array(["false", "False", "0"]))
+    values = is_true.to_numpy(zero_copy_only=False)
+    missing = ~(values | is_false.to_numpy(zero_copy_only=False))
+    return values, missing
+
+
+def encoded(arr: Any) -> tuple[np.ndarray, list[str]]:
+    """(codes, distinct values): codes index the distinct values in first-seen order, -1 = missing."""
+    enc = pc.dictionary_encode(arr)
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, enc.dictionary.to_pylist()
