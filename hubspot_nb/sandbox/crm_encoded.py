@@ -48,13 +48,8 @@ class Pieces:
                     found = self.blocks[k] = self.build(k * BLOCK, min(self.size, (k + 1) * BLOCK))
         return found
 
-    def take(self, indices: Sequence[int], runs: list[tuple[int, int]] | None) -> list[str]:
-        """The texts of the records at ``indices``; ``runs`` is ``runs_of(indices)``."""
-        if runs is None:
-            for k in {i >> SHIFT for i in indices}:
-                self.block(k)
-            blocks = self.blocks
-            return [blocks[i >> SHIFT][i & (BLOCK - 1)] for i in indices]  # type: ignore[index]
+    def take(self, runs: list[tuple[int, int]]) -> list[str]:
+        """The texts of the records in ``runs`` (``runs_of(indices)``), in order."""
         out: list[str] = []
         for start, stop in runs:
             for k in range(start >> SHIFT, ((stop - 1) >> SHIFT) + 1):
@@ -93,7 +88,7 @@ class EncodedStore:
         self.created = self._pieces(lambda a, b: iso_ms_texts(store.created[a:b]))
         self.modified = self._pieces(lambda a, b: iso_ms_texts(store.modified[a:b]))
         self.heads = self._pieces(lambda a, b: [f'{{"id":"{v}","properties":{{' for v in store.id_array[a:b]])
-        self.tails = self._pieces(self._tails)
+        self.tails = self._pieces(_tails_builder(self.created, self.modified))
         self.used = 4 * n * (SLOT + STRING)  # estimated bytes held (or to be held), against BUDGET_BYTES
 
     def members(self, name: str, prefix: str) -> Pieces | None:
@@ -111,13 +106,6 @@ class EncodedStore:
 
     def _pieces(self, build: Callable[[int, int], list[str]]) -> Pieces:
         return Pieces(len(self.store), build, threading.Lock())
-
-    def _tails(self, start: int, stop: int) -> list[str]:
-        k = start >> SHIFT
-        return [
-            f'}},"createdAt":"{c}","updatedAt":"{m}","archived":false}}'
-            for c, m in zip(self.created.block(k), self.modified.block(k), strict=True)
-        ]
 
     def _member_cost(self, name: str) -> int:
         """The estimated bytes of a column's member texts for every record."""
@@ -141,6 +129,18 @@ class EncodedStore:
             pooled = [prefix + json_value(v) for v in column.pool]
             return lambda a, b: [pooled[code] for code in column.codes[a:b]]
         return lambda a, b: [prefix + text for text in column.fragments(range(a, b))]
+
+
+def _tails_builder(created: Pieces, modified: Pieces) -> Callable[[int, int], list[str]]:
+    # a closure over the dates, not a method: no reference cycle, so a dropped cache is freed at once
+    def build(start: int, stop: int) -> list[str]:
+        k = start >> SHIFT
+        return [
+            f'}},"createdAt":"{c}","updatedAt":"{m}","archived":false}}'
+            for c, m in zip(created.block(k), modified.block(k), strict=True)
+        ]
+
+    return build
 
 
 _caches_lock = threading.Lock()

@@ -27,16 +27,22 @@ def records_json(
 ) -> str:
     """A JSON array of the records at ``indices``, each shaped like ``crm_records.record`` plus the
     members in ``extras[i]`` (e.g. ``associations``)."""
-    cache = encoded(store)
-    runs = runs_of(indices)
-    columns: list[list[str]] = [cache.heads.take(indices, runs)]
+    found_runs = runs_of(indices)
+    # Walks through the records (list pages) are cut from the cached pieces; scattered records
+    # (search results) are rendered directly instead of building whole blocks for a value each.
+    cache = encoded(store) if found_runs is not None else None
+    runs = found_runs or []
+    if cache is not None:
+        columns = [cache.heads.take(runs)]
+    else:
+        columns = [[f'{{"id":"{store.id_array[i]}","properties":{{' for i in indices]]
     # member names: a record's first property has no comma before it
     prefixes = [("," if n else "") + json_value(name) + ":" for n, name in enumerate(names)]
     for name, prefix in zip(names, prefixes, strict=True):
-        members = cache.members(name, prefix)
+        members = cache.members(name, prefix) if cache is not None else None
         if members is not None:
-            columns.append(members.take(indices, runs))
-        else:  # past the cache's budget: rendered for this page only
+            columns.append(members.take(runs))
+        else:  # not cached: rendered for this page only
             columns.append([prefix + text for text in store.columns[name].fragments(indices)])
     overrides = store.overrides
     if overrides:
@@ -46,10 +52,14 @@ def records_json(
                 for n, name in enumerate(names):
                     if name in changed:
                         columns[n + 1][k] = prefixes[n] + json_value(changed[name])
-    tails = cache.tails.take(indices, runs)
-    if history or extras or not store.archived.isdisjoint(indices):
-        for k, i in enumerate(indices):
-            tails[k] = _tail(store, i, history, extras)
+    if cache is None or history or extras:
+        tails = [_tail(store, i, history, extras) for i in indices]
+    else:
+        tails = cache.tails.take(runs)  # cached as active records: archived ones get theirs here
+        if not store.archived.isdisjoint(indices):
+            archived = store.archived
+            tails = [_tail(store, i, None, None) if i in archived else tail
+                     for i, tail in zip(indices, tails, strict=True)]  # fmt: skip
     columns.append(tails)
     # A record is its head, its members and its tail, concatenated; zip and join do that in C.
     return "[" + ",".join(map("".join, zip(*columns, strict=True))) + "]"

@@ -63,7 +63,7 @@ def test_runs_of_consecutive_and_scattered_indices() -> None:
     assert runs_of(list(range(0, 40, 2))) is None  # too scattered to slice: one value at a time
 
 
-def test_the_first_page_builds_only_the_blocks_it_needs(store) -> None:
+def test_a_page_builds_only_the_blocks_it_needs(store) -> None:
     store.encoded = None  # a cold cache
     names = select_properties(store, ["email"])
     records_json(store, list(range(BLOCK - 10, BLOCK + 10)), names)
@@ -71,6 +71,9 @@ def test_the_first_page_builds_only_the_blocks_it_needs(store) -> None:
     members = cache.members("email", '"email":')
     assert members is not None
     assert [b is not None for b in members.blocks] == [True, True, False]
+    store.encoded = None
+    records_json(store, random.Random(3).sample(range(len(store)), 50), names)
+    assert store.encoded is None  # scattered records (search results) are rendered directly
 
 
 def test_columns_past_the_budget_are_rendered_per_page(store, monkeypatch: pytest.MonkeyPatch) -> None:
