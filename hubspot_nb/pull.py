@@ -241,7 +241,9 @@ def two_ended(
     first page carried.
     """
     meeting = _Meeting()
-    out: queue.Queue[Any] = queue.Queue(maxsize=2)  # bounded: a page of 200 wide records is MBs
+    # Bounded (a page of 200 wide records is MBs), but deep enough that both fetch streams keep going
+    # while the consumer types a chunk: with 2, all-properties pulls stalled the list chain.
+    out: queue.Queue[Any] = queue.Queue(maxsize=8)
     cancelled = threading.Event()
 
     def run(source: Iterator[Batch]) -> None:
