@@ -1,6 +1,7 @@
 """How fast the sandbox itself is: build time, memory, and CRM list pages served per second.
 
-    .venv/bin/python benchmarks/sandbox_speed.py [--contacts 200000] [--threads 3] [--seconds 10]
+    .venv/bin/python benchmarks/sandbox_speed.py [--contacts 200000] [--threads 3] [--processes 1]
+                                                 [--seconds 10]
 
 The sandbox (fast profile: no latency, no rate limits) runs in a child process, so the client threads
 measured here do not share its GIL and its memory is its own. The child reports its build time and
@@ -9,7 +10,10 @@ peak RSS (``VmHWM`` from ``/proc/self/status``); after the load the parent reads
 ``GET /crm/v3/objects/contacts`` with ``limit=100`` and 25 properties, for about ``--seconds``.
 
 It also reports the sandbox's CPU time per page (from ``/proc/<pid>/stat``): on a busy machine the
-wall-clock rate understates what the sandbox can do, the CPU cost does not.
+wall-clock rate understates what the sandbox can do, the CPU cost does not. So does the client's:
+requests + parsing ~95 kB of JSON costs ~3 ms of CPU a page, more than the sandbox, and client
+threads share one GIL, so one client process tops out near 300 pages/s whatever the sandbox does.
+``--processes 3 --threads 1`` spreads the same load over three client processes.
 
 Goals: start ≤ 10 s, peak RSS ≤ 1.5 GB, ≥ 300 pages/s.
 """
@@ -113,10 +117,40 @@ def load(base_url: str, headers: dict[str, str], properties: list[str], threads:
             "client_cpu_s": client_cpu}  # fmt: skip
 
 
+def load_from_processes(base_url: str, headers: dict[str, str], properties: list[str], processes: int,
+                        threads: int, seconds: float) -> dict:  # fmt: skip
+    """``load`` from several client processes at once (each with ``threads`` threads), summed: the
+    client's own CPU (requests + JSON parsing, ~3 ms a page here) then has more than one GIL."""
+    job = json.dumps({"base_url": base_url, "headers": headers, "properties": properties,
+                      "threads": threads, "seconds": seconds})  # fmt: skip
+    clients = [subprocess.Popen([sys.executable, __file__, "--client"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True) for _ in range(processes)]  # fmt: skip
+    for client in clients:
+        assert client.stdin is not None
+        client.stdin.write(job + "\n")
+        client.stdin.close()
+    outputs = [client.stdout.read() for client in clients if client.stdout is not None]
+    if any(client.wait() for client in clients):
+        raise RuntimeError("a client process failed (see its stderr above)")
+    results = [json.loads(out) for out in outputs]
+    total = {k: sum(r[k] for r in results) for k in ("pages", "records", "client_cpu_s")}
+    elapsed = max(r["seconds"] for r in results)
+    return {**total, "seconds": elapsed, "pages_per_s": total["pages"] / elapsed,
+            "records_per_s": total["records"] / elapsed}  # fmt: skip
+
+
+def client(job: dict[str, Any]) -> None:
+    """Child: run ``load`` for ``load_from_processes`` and print its result as one JSON line."""
+    result = load(job["base_url"], job["headers"], job["properties"], job["threads"], job["seconds"])
+    print(json.dumps(result), flush=True)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=200_000)
     parser.add_argument("--threads", type=int, default=3, choices=range(1, 9))
+    parser.add_argument("--processes", type=int, default=1, choices=range(1, 5),
+                        help="client processes, each with --threads threads (default 1)")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
@@ -144,7 +178,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"}
         properties = chosen_properties(ready["base_url"], headers)
         cpu_before = cpu_seconds(child.pid)
-        measured = load(ready["base_url"], headers, properties, args.threads, args.seconds)
+        if args.processes > 1:
+            measured = load_from_processes(
+                ready["base_url"], headers, properties, args.processes, args.threads, args.seconds
+            )
+        else:
+            measured = load(ready["base_url"], headers, properties, args.threads, args.seconds)
         server_cpu = cpu_seconds(child.pid) - cpu_before
         client_cpu = measured.pop("client_cpu_s")
         peak_kb = vmhwm_kb(child.pid)
@@ -157,7 +196,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             child.kill()
     result = {
-        "contacts": args.contacts, "threads": args.threads, "properties": len(properties),
+        "contacts": args.contacts, "threads": args.threads, "processes": args.processes,
+        "properties": len(properties),
         "build_s": round(ready["build_s"], 2),
         "build_cpu_s": round(build_cpu, 2),
         "rss_after_build_mb": round(ready["vmhwm_kb"] / 1024, 1),
@@ -184,7 +224,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               f"({result['build_cpu_s']} s of CPU, imports included), "
               f"peak RSS {result['peak_rss_mb']} MB "
               f"({result['rss_after_build_mb']} MB after build)")  # fmt: skip
-        print(f"{args.threads} threads, 100 contacts x {len(properties)} properties per page: "
+        print(f"{args.processes} x {args.threads} client threads, 100 contacts x {len(properties)} "
+              "properties per page: "
               f"{result['pages_per_s']} pages/s ({result['records_per_s']:,.0f} records/s) "
               f"over {result['seconds']} s")  # fmt: skip
         print(f"server CPU per page {result['server_cpu_ms_per_page']} ms = "
@@ -199,5 +240,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
         serve(json.loads(sys.stdin.readline()))
+    elif sys.argv[1:] == ["--client"]:
+        client(json.loads(sys.stdin.readline()))
     else:
         main()
