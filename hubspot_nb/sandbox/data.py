@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+import zlib
 from array import array
 from typing import Any
 
@@ -182,7 +183,8 @@ class ObjectStore:
             if current is None:
                 out[name] = []
                 continue
-            h = mix(self.seed * 31 + i * 1_000_003 + hash(name) % 1_000_000)
+            # crc32, not hash(): str hashes change per process, and the data must not.
+            h = mix(self.seed * 31 + i * 1_000_003 + zlib.crc32(name.encode()) % 1_000_000)
             created, modified = self.created[i], self.modified[i]
             when = modified if name in (self.modified_property, "hs_object_id") else created
             if h & 1 and modified > created and name != "createdate":
