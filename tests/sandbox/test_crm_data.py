@@ -186,3 +186,27 @@ def test_fast_json_pages_equal_the_reference_record_shape() -> None:
     reference[3].update(extras[3])
     assert fast == reference
     assert any(r["archived"] for r in fast) and any(r["updatedAt"].startswith("2030") for r in fast)
+
+
+def test_same_seed_gives_the_same_history_in_another_process() -> None:
+    # Python's str hash differs per process: anything seeded from it would differ between runs.
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from hubspot_nb.sandbox.config import make_config;"
+        "from hubspot_nb.sandbox.data import build_portal;"
+        "s = build_portal(make_config(contacts=50, companies=5, deals=5, tickets=5)).store('contacts');"
+        "print(json.dumps([s.history(i, ['email', 'lifecyclestage', 'createdate']) for i in range(50)]))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
