@@ -119,10 +119,11 @@ def test_to_parquet_memory_stays_flat_as_the_portal_grows(tmp_path: Path) -> Non
                 growth[mode, contacts] = _growth_kb(url, mode, tmp_path / f"{mode}{contacts}")
     small_stream, big_stream = growth["stream", 1500], growth["stream", 6000]
     small_eager, big_eager = growth["eager", 1500], growth["eager", 6000]
-    # 4x the records: streaming's peak stays put (one chunk, a few pages), the eager frame's grows.
-    assert big_stream < 1.5 * small_stream + 4096, growth
+    # 4x the records: the eager frame's peak grows with the portal, streaming's is bounded by one
+    # chunk plus the read-ahead queue (how full that queue gets depends on the machine's speed,
+    # so compare growths rather than demand equality; benchmarks/ measures 20k vs 100k contacts).
     assert big_eager - small_eager > 2 * max(0, big_stream - small_stream), growth
-    assert big_stream < big_eager, growth
+    assert big_stream < 0.6 * big_eager, growth
 
 
 def test_sync_pulls_once_then_only_what_changed(fresh_sandbox: Any, tmp_path: Path) -> None:
