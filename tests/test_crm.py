@@ -28,22 +28,6 @@ def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
     return hub
 
 
-def clear_sandbox_search_cache() -> None:
-    """Workaround (reported to S-crm): the sandbox's search cache is module-wide and keyed without
-    the sandbox, so two sandboxes in one process can be served each other's matches."""
-    from hubspot_nb.sandbox import crm_search
-
-    cache = getattr(crm_search, "CACHE", None)
-    if cache is not None and hasattr(cache, "entries"):
-        with cache.lock:
-            cache.entries.clear()
-
-
-@pytest.fixture(autouse=True)
-def _sandbox_search_cache_per_test() -> None:
-    clear_sandbox_search_cache()
-
-
 @pytest.fixture
 def hub(sandbox: Sandbox, sandbox_token: dict[str, Any]) -> Hub:
     return make_hub(sandbox, sandbox_token)

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 import requests
-from test_crm import _sandbox_search_cache_per_test, cell, clear_sandbox_search_cache, make_hub  # noqa: F401
+from test_crm import cell, make_hub
 
 from hubspot_nb import store
 from hubspot_nb.sandbox import Sandbox
