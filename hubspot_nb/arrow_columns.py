@@ -13,7 +13,8 @@ builds the pandas objects (only it imports pandas).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -111,3 +112,23 @@ def encoded(arr: Any) -> tuple[np.ndarray, list[str]]:
     enc = pc.dictionary_encode(arr)
     codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, enc.dictionary.to_pylist()
+
+
+@contextlib.contextmanager
+def system_pool() -> Iterator[None]:
+    """Arrow allocations inside go to the system allocator (malloc), the default pool is restored after.
+
+    A pull types a thousand small chunks and concatenates them: Arrow's default mimalloc pool keeps
+    the freed pages of those short-lived buffers cached, which measured ~20 MB of extra peak RSS on a
+    100,000-contact pull (growth 5.3x the frame vs 3.4x with malloc). Buffers remember their pool, so
+    arrays made inside stay valid after the default is restored.
+    """
+    if pa is None:
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import frames, progress, pull
+from . import arrow_columns, frames, progress, pull
 from .errors import InvalidInput
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
@@ -222,7 +222,8 @@ def objects(
     )
     if chunksize is not None:
         return chunks
-    return frames.assemble(list(chunks), cat)
+    with arrow_columns.system_pool():
+        return frames.assemble(list(chunks), cat)
 
 
 def _default_names(client: Any, object_type: str) -> list[str]:
@@ -272,7 +273,8 @@ def search(
     chunks = _typed_chunks(
         batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar, dedupe=False
     )
-    frame = frames.assemble(list(chunks), cat, by_id=not server_sort)
+    with arrow_columns.system_pool():
+        frame = frames.assemble(list(chunks), cat, by_id=not server_sort)
     if sort_list and not server_sort:
         by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
         asc = [s["direction"] == "ASCENDING" for s in sort_list]
