@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CLIENT_ID = "sandbox-client-id"
-CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - the sandbox's public, built-in demo app
+CLIENT_SECRET = "sandbox-client-secret"  # not a secret: the sandbox's public, built-in demo app
 
 RUNTIME_KNOBS = (
     "latency_ms",
