@@ -46,7 +46,9 @@ _JSON_ATTR = "_hubspot_nb_json"  # where send() keeps the body it already parsed
 
 
 class Limiter(Protocol):
-    def acquire(self) -> None: ...
+    def acquire(self) -> Any: ...
+
+    def settle(self, slot: Any) -> None: ...
 
     def block_for(self, seconds: float) -> None: ...
 
@@ -144,8 +146,7 @@ def send(
     last_problem = ""
     for attempt in range(max_retries + 1):
         final = attempt == max_retries
-        if limiter is not None:
-            limiter.acquire()
+        slot = limiter.acquire() if limiter is not None else None
         try:
             resp = session.request(
                 method, url, params=params, data=data, json=json, headers=headers, timeout=timeout
@@ -157,6 +158,9 @@ def send(
                 break
             time.sleep(_backoff(attempt))
             continue
+        finally:
+            if limiter is not None:
+                limiter.settle(slot)  # counted from the answer: never before HubSpot saw it
         if on_response is not None:
             on_response(resp)
         status = resp.status_code

@@ -13,17 +13,21 @@ than HubSpot thinks it has.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
 
 
 class RollingWindow:
-    """At most ``max_calls`` acquisitions in any ``window_s`` seconds (thread-safe, blocking).
+    """At most ``max_calls`` requests in any ``window_s`` seconds (thread-safe, blocking).
 
-    ``margin_s`` lengthens the window a little: our clock counts when requests leave, HubSpot's
-    counts when they arrive, and arrival times jitter by a few milliseconds.
+    ``acquire()`` returns a slot that counts from when the request leaves; ``settle(slot)`` moves it
+    to when the answer came back. HubSpot counts a request when it *arrives*, which is somewhere in
+    between: counting from the answer is never early, so a thread that was held up between
+    ``acquire`` and sending (GIL, a busy machine) cannot squeeze two requests into HubSpot's window.
+    While a request is in flight its slot does not expire. ``margin_s`` lengthens the window a
+    little more, for clocks HubSpot may keep elsewhere than where it answers.
     """
 
     def __init__(self, max_calls: int, window_s: float, *, margin_s: float = 0.0) -> None:
@@ -33,59 +37,66 @@ class RollingWindow:
         self.window_s = window_s
         self.margin_s = margin_s
         self.learned = False  # True once a response told us the real allowance
-        self._stamps: deque[float] = deque()
+        self._slots: list[list[float]] = []  # [time it counts from]; inf while in flight
         self._blocked_until = 0.0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self.waited_s = 0.0  # total time callers spent waiting here (for benchmarks)
 
     def _span(self) -> float:
         return self.window_s + self.margin_s
 
     def _expire(self, now: float) -> None:
-        span = self._span()
-        while self._stamps and self._stamps[0] <= now - span:
-            self._stamps.popleft()
+        oldest_kept = now - self._span()
+        self._slots = [slot for slot in self._slots if slot[0] > oldest_kept]
 
-    def acquire(self) -> None:
-        """Block until one more request may start, then count it."""
-        while True:
-            with self._lock:
+    def acquire(self) -> list[float]:
+        """Block until one more request may start; return its slot (give it to ``settle``)."""
+        with self._changed:
+            while True:
                 now = time.monotonic()
                 self._expire(now)
                 if now < self._blocked_until:
                     wait = self._blocked_until - now
-                elif len(self._stamps) < self.max_calls:
-                    self._stamps.append(now)
-                    return
-                else:
-                    wait = self._stamps[0] + self._span() - now
-            wait = max(wait, 0.001)
-            self.waited_s += wait
-            time.sleep(wait)
+                elif len(self._slots) < self.max_calls:
+                    slot = [math.inf]
+                    self._slots.append(slot)
+                    return slot
+                else:  # full: until the oldest answered slot leaves the window, or an answer comes
+                    wait = min(slot[0] for slot in self._slots) + self._span() - now
+                wait = max(wait, 0.001)
+                self.waited_s += min(wait, 60.0)
+                self._changed.wait(None if math.isinf(wait) else wait)
+
+    def settle(self, slot: list[float]) -> None:
+        """The request of ``slot`` got its answer (or failed): it counts from now."""
+        with self._changed:
+            slot[0] = time.monotonic()
+            self._changed.notify_all()
 
     def block_for(self, seconds: float) -> None:
         """Let nobody start a request for ``seconds`` (after HubSpot said 429)."""
-        with self._lock:
+        with self._changed:
             self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
 
     def resize(self, max_calls: int, window_s: float) -> None:
-        with self._lock:
+        with self._changed:
             self.max_calls = max(1, max_calls)
             self.window_s = window_s
             self.learned = True
+            self._changed.notify_all()
 
     def pad_to(self, used: int) -> None:
         """HubSpot says ``used`` requests are in its window: count at least that many ourselves."""
-        with self._lock:
+        with self._changed:
             now = time.monotonic()
             self._expire(now)
-            missing = min(used, self.max_calls) - len(self._stamps)
-            self._stamps.extend([now] * max(0, missing))
+            missing = min(used, self.max_calls) - len(self._slots)
+            self._slots.extend([now] for _ in range(max(0, missing)))
 
     def in_window(self) -> int:
-        with self._lock:
+        with self._changed:
             self._expire(time.monotonic())
-            return len(self._stamps)
+            return len(self._slots)
 
 
 def learn_from_headers(
@@ -128,9 +139,12 @@ class BothLimits:
     def __init__(self, first: RollingWindow, second: RollingWindow) -> None:
         self.first, self.second = first, second
 
-    def acquire(self) -> None:
-        self.first.acquire()
-        self.second.acquire()
+    def acquire(self) -> tuple[list[float], list[float]]:
+        return self.first.acquire(), self.second.acquire()
+
+    def settle(self, slots: tuple[list[float], list[float]]) -> None:
+        self.first.settle(slots[0])
+        self.second.settle(slots[1])
 
     def block_for(self, seconds: float) -> None:
         self.first.block_for(seconds)
