@@ -9,7 +9,7 @@ from typing import Any
 
 from .crm_catalogue import OBJECT_TYPE_IDS, SINGULAR
 from .data import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
-from .routing import ApiError, Request
+from .routing import ApiError, Request, missing_scopes
 
 OBJECT_READ_SCOPES = tuple(f"crm.objects.{t}.read" for t in OBJECT_TYPES)
 SCHEMA_READ_SCOPES = tuple(f"crm.schemas.{t}.read" for t in OBJECT_TYPES)
@@ -42,17 +42,7 @@ def require_read(req: Request, object_type_name: str) -> None:
     scope = f"crm.objects.{object_type_name}.read"
     token = req.token
     if token is not None and not token.has_any((scope,)):
-        raise ApiError(
-            403,
-            "This app hasn't been granted all required scopes to make this call.",
-            "MISSING_SCOPES",
-            errors=[
-                {
-                    "message": "One or more of the following scopes are required.",
-                    "context": {"requiredGranularScopes": [scope]},
-                }
-            ],
-        )
+        raise missing_scopes((scope,))
 
 
 def offset_page(req: Request, items: list[Any], limit: int, link: str | None = None) -> dict[str, Any]:

@@ -66,6 +66,21 @@ class ApiError(Exception):
         return resp
 
 
+def missing_scopes(scopes: tuple[str, ...] | list[str]) -> ApiError:
+    """HubSpot's 403 for a token that lacks every one of ``scopes``."""
+    return ApiError(
+        403,
+        "This app hasn't been granted all required scopes to make this call.",
+        "MISSING_SCOPES",
+        errors=[
+            {
+                "message": "One or more of the following scopes are required.",
+                "context": {"requiredGranularScopes": list(scopes)},
+            }
+        ],
+    )
+
+
 @dataclass
 class Response:
     status: int = 200

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .limits import BAD_GATEWAY_HTML, SECONDLY, TEN_SECONDLY, FaultInjector, RateLimiter, rate_limit_error
-from .routing import ApiError, Request, Response, Route
+from .routing import ApiError, Request, Response, Route, missing_scopes
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -145,17 +145,7 @@ class Dispatcher:
                 context={"expire time": [_iso(record.expires_at or 0.0)]},
             )
         if not record.has_any(scopes):
-            raise ApiError(
-                403,
-                "This app hasn't been granted all required scopes to make this call.",
-                "MISSING_SCOPES",
-                errors=[
-                    {
-                        "message": "One or more of the following scopes are required.",
-                        "context": {"requiredGranularScopes": list(scopes)},
-                    }
-                ],
-            )
+            raise missing_scopes(scopes)
         return record
 
     def _inject(self, fault: str, limit_headers: dict[str, str]) -> Response | None:
