@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import ipywidgets as widgets
+import requests
 
 import hubspot_nb as hnb
 from hubspot_nb.login import approve_in_sandbox
@@ -54,3 +55,14 @@ def widget_state(widget: widgets.Widget) -> str:
             values = value if isinstance(value, (list, tuple)) else [value]
             stack.extend(v for v in values if isinstance(v, widgets.Widget))
     return json.dumps(states, default=str)
+
+
+def stats(sb: Sandbox) -> dict[str, Any]:
+    """The sandbox's counters (``GET /_sandbox/stats``)."""
+    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
+
+
+def configure(sb: Sandbox, **knobs: Any) -> None:
+    """Change the sandbox's knobs at run time (``POST /_sandbox/config``)."""
+    resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
+    assert resp.status_code == 200, resp.text

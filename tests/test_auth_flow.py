@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from helpers import stats
 
 import hubspot_nb as hnb
 from hubspot_nb.auth import parse_pasted
@@ -28,10 +29,6 @@ def make_flow(sb, **options):
         cache=False,
     )
     return hnb.OAuthFlow(**{**defaults, **options})
-
-
-def stats(sb) -> dict:
-    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
 
 
 # -- the authorize link ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from helpers import configure, stats
 
 from hubspot_nb.client import HubSpotClient, send
 from hubspot_nb.errors import MissingScopes, NetworkError
@@ -28,15 +29,6 @@ def oauth(sb: Sandbox, scopes: list[str] | None = None) -> Token:
     )
 
 
-def sandbox_stats(sb: Sandbox) -> dict[str, Any]:
-    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
-
-
-def configure(sb: Sandbox, **knobs: Any) -> None:
-    resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
-    assert resp.status_code == 200, resp.text
-
-
 def test_get_returns_parsed_json_and_tracks_usage(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(burst=50)
     client = HubSpotClient(oauth(sb), sb.base_url)
@@ -53,7 +45,7 @@ def test_faults_are_retried_until_every_call_succeeds(fresh_sandbox: Any) -> Non
     configure(sb, fault_rate=0.4, fault_kinds=["429_secondly", "502", "503", "drop", "truncate"])
     bodies = [client.get(DETAILS) for _ in range(30)]
     assert all(b["portalId"] == sb.hub_id for b in bodies)
-    faults = sandbox_stats(sb)["faults"]
+    faults = stats(sb)["faults"]
     assert sum(faults.values()) >= 5, faults  # the run really went through faults
     assert {"drop", "truncate", "502"} <= set(faults), faults
     assert client.api_usage["retried"] >= 5
@@ -90,7 +82,7 @@ def test_limiter_keeps_concurrent_callers_under_a_small_burst(fresh_sandbox: Any
         t.join()
     elapsed = time.monotonic() - started
     assert not errors
-    assert sandbox_stats(sb)["rate_limited"] == {}  # zero 429s
+    assert stats(sb)["rate_limited"] == {}  # zero 429s
     assert client.api_usage["rate_limited"] == 0
     assert elapsed >= 36 / 8 - 1.5  # 36 calls at <= 6 per second cannot be faster
 
@@ -104,7 +96,7 @@ def test_a_new_client_on_a_busy_token_learns_from_the_headers(fresh_sandbox: Any
     second = HubSpotClient(token, sb.base_url)  # knows nothing of the first client's calls
     for _ in range(8):
         second.get(DETAILS)
-    assert sandbox_stats(sb)["rate_limited"] == {}
+    assert stats(sb)["rate_limited"] == {}
 
 
 def test_expired_token_is_refreshed_once_and_the_call_retried(fresh_sandbox: Any) -> None:
@@ -117,7 +109,7 @@ def test_expired_token_is_refreshed_once_and_the_call_retried(fresh_sandbox: Any
     assert client.get(DETAILS)["portalId"] == sb.hub_id
     assert token.access_token != before
     assert token.refresh_count == 1
-    assert sandbox_stats(sb)["refreshes"] == 1
+    assert stats(sb)["refreshes"] == 1
 
 
 def test_short_token_lifetime_refreshes_during_a_series_of_calls(fresh_sandbox: Any) -> None:
@@ -131,7 +123,7 @@ def test_short_token_lifetime_refreshes_during_a_series_of_calls(fresh_sandbox: 
         calls += 1
         time.sleep(0.1)
     assert calls >= 20
-    assert sandbox_stats(sb)["refreshes"] >= 2
+    assert stats(sb)["refreshes"] >= 2
 
 
 def test_missing_scope_names_the_scope_and_says_to_log_in_again(sandbox: Sandbox) -> None:

@@ -8,17 +8,8 @@ from typing import Any
 
 import pandas as pd
 import requests
+from helpers import configure, stats
 from test_crm import make_hub
-
-from hubspot_nb.sandbox import Sandbox
-
-
-def stats(sb: Sandbox) -> dict[str, Any]:
-    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
-
-
-def configure(sb: Sandbox, **knobs: Any) -> None:
-    assert requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10).status_code == 200
 
 
 def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:

@@ -13,14 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import SMALL, login
+from helpers import SMALL, login, stats
 
 import hubspot_nb as hnb
 from hubspot_nb.cache import TokenCache
-
-
-def stats(sb) -> dict:
-    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
 
 
 def call_api(sb, token: hnb.Token) -> int:

@@ -190,15 +190,6 @@ class Ledger:
         return leaks, chars, {hashlib.sha256(v.encode()).hexdigest() for v in known}
 
 
-def stats(sb: Sandbox) -> dict[str, Any]:
-    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
-
-
-def configure(sb: Sandbox, **knobs: Any) -> None:
-    resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
-    assert resp.status_code == 200, resp.text
-
-
 def expire_tokens(sb: Sandbox) -> int:
     resp = requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10)
     assert resp.status_code == 200, resp.text

@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from reltools import Figures, Ledger, configure, expire_tokens, stats
+from helpers import configure, stats
+from reltools import Figures, Ledger, expire_tokens
 
 from hubspot_nb import Hub, Token
 from hubspot_nb.sandbox import Sandbox, start

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from helpers import login
-from reltools import Figures, Ledger, expire_tokens, stats
+from helpers import login, stats
+from reltools import Figures, Ledger, expire_tokens
 
 import hubspot_nb as hnb
 from hubspot_nb.cache import TokenCache
