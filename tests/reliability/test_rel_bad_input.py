@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import pandas as pd
 import pytest
 import requests
-from helpers import APP_SECRET, sandbox_flow, widget_state
-from reltools import Figures, Ledger, configure
+from helpers import APP_SECRET, configure, sandbox_flow, widget_state
+from reltools import Figures, Ledger
 
 import hubspot_nb as hnb
 from hubspot_nb.auth import OAuthFlow
