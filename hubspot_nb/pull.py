@@ -11,21 +11,31 @@ This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Th
 * ``two_ended`` — a full pull from both ends at once: list paging climbs from the lowest id while
   search pages down from the highest, until they meet. List and search have separate rate limits
   (10-second burst vs 5/s), so together they move about twice as many records per second as
-  either alone; list cursors are opaque, so this is the parallelism a plain pull can have.
+  either alone. One list chain waits a round trip per page and cannot use the whole burst; when
+  the portal's cursors read as record ids (``cursors.py``), more chains start in the middle of
+  the id range, and ``coverage.py`` makes sure no record falls between them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
 from .client import HubSpotClient, next_after
+from .coverage import Chain, Coverage
+from .cursors import CursorFormat, learn
+from .errors import BadRequest
 from .filters import with_filter
+
+log = logging.getLogger(__name__)
 
 LIST_PAGE = 100
 SEARCH_PAGE = 200
@@ -78,10 +88,11 @@ def list_batches(
     archived: bool = False,
     associations: Sequence[str] = (),
     limit: int | None = None,
-    stop: Callable[[Batch], bool] | None = None,
+    stop: Callable[[Batch, str | None], bool] | None = None,
+    after: str | None = None,
 ) -> Iterator[Batch]:
-    """Pages of the list endpoint as merged record batches; stops after ``limit`` records or when
-    ``stop(batch)`` says so."""
+    """Pages of the list endpoint as merged record batches, from the cursor ``after`` (None: the
+    first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so."""
     path = f"/crm/v3/objects/{object_type}"
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
@@ -110,18 +121,15 @@ def list_batches(
     # The cursor chain is sequential, but the next page can travel while this one is typed.
     ahead = ThreadPoolExecutor(1, thread_name_prefix="hubspot-nb-list")
     try:
-        pending = ahead.submit(fetch, None, size_after(0))
+        pending = ahead.submit(fetch, after, size_after(0))
         fetched = 0
         while True:
             pages = pending.result()
             batch = _merge(pages)
             fetched += len(batch)
             after = next_after(pages[0])
-            done = (
-                after is None
-                or (limit is not None and fetched >= limit)
-                or (stop is not None and stop(batch))
-            )
+            stopped = stop is not None and stop(batch, after)  # told every page, the last one too
+            done = stopped or after is None or (limit is not None and fetched >= limit)
             if not done:
                 pending = ahead.submit(fetch, after, size_after(fetched))
             yield batch
@@ -200,29 +208,8 @@ def search_batches(
                 break  # restart the window past the last id seen
 
 
-class _Meeting:
-    """Where the two ends of a two-ended pull have got to (ids below ``low`` are done by list,
-    ids above ``high`` by search)."""
-
-    def __init__(self) -> None:
-        self.low = -1
-        self.high = float("inf")
-        self.lock = threading.Lock()
-
-    def list_reached(self, batch: Batch) -> bool:
-        with self.lock:
-            if batch:
-                self.low = max(self.low, max(int(r["id"]) for r in batch))
-            return self.low >= self.high
-
-    def search_reached(self, batch: Batch) -> bool:
-        with self.lock:
-            if batch:
-                self.high = min(self.high, min(int(r["id"]) for r in batch))
-            return self.low >= self.high
-
-
 _DONE = object()
+MAX_LIST_CHAINS = 4
 
 
 def two_ended(
@@ -232,74 +219,162 @@ def two_ended(
     *,
     on_total: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
-    """Every active record, list paging up from the lowest id and search paging down from the
-    highest, side by side, until they meet. Batches arrive as either side delivers them; ids can
-    repeat where the two ends overlap (the caller dedupes on id).
+    """Every active record: search pages down from the highest id while list chains page up from
+    the bottom (and, when the list cursor reads as a record id, from points in the middle), until
+    they meet (``coverage.py`` keeps score). Batches arrive as the sources deliver them; ids can
+    repeat where two sources overlap (the caller dedupes on id).
 
-    ``names=None`` means HubSpot's default properties: the list side starts at once without
-    naming any, and the search side (whose defaults can differ) asks for the names the list's
-    first page carried.
+    ``names=None`` means HubSpot's default properties: the first list chain starts at once without
+    naming any, and the search (whose defaults can differ) asks for the names that chain's first
+    page carried.
     """
-    meeting = _Meeting()
-    # Bounded (a page of 200 wide records is MBs), but deep enough that both fetch streams keep going
-    # while the consumer types a chunk: with 2, all-properties pulls stalled the list chain.
-    out: queue.Queue[Any] = queue.Queue(maxsize=8)
-    cancelled = threading.Event()
+    return _ParallelPull(client, object_type, names, on_total).batches()
 
-    def run(source: Iterator[Batch]) -> None:
+
+class _ParallelPull:
+    """The threads of one ``two_ended`` pull: the search, the list chains, and the splitting."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        object_type: str,
+        names: Sequence[str] | None,
+        on_total: Callable[[int], None] | None,
+    ) -> None:
+        self.client, self.object_type, self.names, self.on_total = client, object_type, names, on_total
+        self.cover = Coverage()
+        # Bounded (a page of 200 wide records is MBs), but deep enough that every fetch stream keeps
+        # going while the consumer types a chunk: with 2, all-properties pulls stalled the list chain.
+        self.out: queue.Queue[Any] = queue.Queue(maxsize=8)
+        self.cancelled = threading.Event()
+        self.first_page = threading.Event()
+        self.learned: list[list[str]] = []  # the default property names, once the list has seen them
+        self.cursor_format: CursorFormat | None = None  # None: cursors are opaque, one chain only
+        self.list_rtt: float | None = None
+        self.search_rtt: float | None = None
+        self.threads: list[threading.Thread] = []
+        self.spawn_lock = threading.Lock()
+
+    # -- consumer side ------------------------------------------------------------------------------
+    def batches(self) -> Iterator[Batch]:
+        self._spawn("search", self._search_source())
+        self._spawn("list", self._chain_source(self.cover.new_chain(), None))
+        finished = 0
         try:
-            for batch in source:
-                if cancelled.is_set():
-                    return
-                out.put(batch)
-        except BaseException as exc:  # handed to the consumer, raised there
-            out.put(exc)
+            while True:
+                with self.spawn_lock:  # a thread can start another one before it finishes
+                    if finished == len(self.threads):
+                        return
+                item = self.out.get()
+                if item is _DONE:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield item
         finally:
-            out.put(_DONE)
+            self.cancelled.set()
+            while any(t.is_alive() for t in list(self.threads)):  # unblock producers on a full queue
+                with contextlib.suppress(queue.Empty):
+                    self.out.get(timeout=0.05)
 
-    learned: list[list[str]] = []  # the default property names, once the list side has seen them
-    first_page = threading.Event()
+    def _spawn(self, side: str, source: Iterator[Batch]) -> None:
+        with self.spawn_lock:
+            self._start_thread(side, source)
 
-    def list_source() -> Iterator[Batch]:
+    def _start_thread(self, side: str, source: Iterator[Batch]) -> None:
+        """Start a producer thread (``spawn_lock`` held, so the consumer counts it before it ends)."""
+
+        def run() -> None:
+            try:
+                for batch in source:
+                    if self.cancelled.is_set():
+                        return
+                    self.out.put(batch)
+            except BaseException as exc:  # handed to the consumer, raised there
+                self.out.put(exc)
+            finally:
+                self.out.put(_DONE)
+
+        thread = threading.Thread(target=run, daemon=True, name=f"hubspot-nb-{side}")
+        self.threads.append(thread)
+        thread.start()
+
+    # -- the sources ------------------------------------------------------------------------------
+    def _chain_source(self, chain: Chain, after: str | None) -> Iterator[Batch]:
+        """One list chain: from the list's first page (``after`` None) or from a written cursor."""
+        started = time.monotonic()
+
+        def stop(batch: Batch, cursor: str | None) -> bool:
+            ids = _ids(batch)
+            if self.list_rtt is None:
+                self.list_rtt = time.monotonic() - started
+            if after is None and not self.first_page.is_set():
+                self.learned.append(list((batch[0].get("properties") or {}) if batch else []))
+                self.cursor_format = learn(cursor, ids) if cursor else None
+                self.first_page.set()
+            return self.cover.list_page(chain, ids)
+
         try:
-            for batch in list_batches(client, object_type, names, stop=meeting.list_reached):
-                if not first_page.is_set():
-                    learned.append(list((batch[0].get("properties") or {}) if batch else []))
-                    first_page.set()
+            for batch in list_batches(self.client, self.object_type, self.names, stop=stop, after=after):
                 yield batch
+                self._split()
+        except BadRequest:
+            if after is None or chain.start is not None:
+                raise
+            # HubSpot refused a cursor we wrote: its cursors are not ids after all. The chains
+            # already running cover everything without this one.
+            log.debug("a written list cursor was refused; pulling with the chains already running")
+            self.cursor_format = None
         finally:
-            first_page.set()  # never leave the search side waiting
+            if after is None:
+                self.first_page.set()  # never leave the search waiting
+            self.cover.chain_ended(chain)
+            self._split()
 
-    def search_source() -> Iterator[Batch]:
-        wanted = names
+    def _search_source(self) -> Iterator[Batch]:
+        wanted = self.names
         if wanted is None:
-            first_page.wait()
-            if not learned or cancelled.is_set():
+            self.first_page.wait()
+            if not self.learned or self.cancelled.is_set():
+                self.cover.search_ended()
                 return
-            wanted = learned[0]
-        yield from search_batches(
-            client, object_type, wanted, descending=True, on_total=on_total, stop=meeting.search_reached
-        )
+            wanted = self.learned[0]
+        started = time.monotonic()
+        stop = lambda batch: self.cover.search_page(_ids(batch))  # noqa: E731
+        try:
+            for batch in search_batches(self.client, self.object_type, wanted, descending=True,
+                                        on_total=self.on_total, stop=stop):  # fmt: skip
+                if self.search_rtt is None:
+                    self.search_rtt = time.monotonic() - started
+                yield batch
+                self._split()
+        finally:
+            self.cover.search_ended()
 
-    list_side, search_side = list_source(), search_source()
-    threads = [
-        threading.Thread(target=run, args=(src,), daemon=True, name=f"hubspot-nb-{side}")
-        for side, src in (("list", list_side), ("search", search_side))
-    ]
-    for t in threads:
-        t.start()
-    finished = 0
-    try:
-        while finished < len(threads):
-            item = out.get()
-            if item is _DONE:
-                finished += 1
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                yield item
-    finally:
-        cancelled.set()
-        while any(t.is_alive() for t in threads):  # unblock producers waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                out.get(timeout=0.05)
+    # -- splitting ----------------------------------------------------------------------------------
+    def _split(self) -> None:
+        """Start list chains in the middle while there are fewer than the burst limit can feed."""
+        if self.cursor_format is None or self.cancelled.is_set() or self.list_rtt is None:
+            return
+        limiter = self.client.burst_limiter
+        pages_per_s = limiter.max_calls / limiter.window_s  # the burst's steady rate
+        wanted = max(1, min(MAX_LIST_CHAINS, math.ceil(pages_per_s * self.list_rtt)))
+        list_rate = LIST_PAGE * min(1 / self.list_rtt, pages_per_s / wanted)
+        search = self.client.search_limiter
+        search_rate = SEARCH_PAGE * min(search.max_calls / search.window_s, 1 / (self.search_rtt or 1.0))
+        if limiter.max_calls - limiter.in_window() < 2 * wanted:
+            # The burst is spent: a new chain would only wait, and its first page would stop the
+            # search, which still has its own allowance, at a point the waiting chains must reach.
+            return
+        with self.spawn_lock:
+            while self.cover.running_chains() < wanted and self.cursor_format is not None:
+                at = self.cover.split_point(list_rate, search_rate)
+                if at is None:
+                    return
+                chain = self.cover.new_chain(aim=at)
+                self._start_thread("list", self._chain_source(chain, self.cursor_format.cursor(at)))
+
+
+def _ids(batch: Batch) -> list[int]:
+    return [int(r["id"]) for r in batch]

@@ -24,9 +24,14 @@ RUNTIME_KNOBS = (
     "search_rps",
     "rotate_refresh_tokens",
     "code_lifetime_s",
+    "list_cursor",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
+# How list cursors spell the next record id: base64 of the id and a newline (HubSpot's own example,
+# the default); the id as plain digits (seen in other captures); HubSpot's spelling, but only cursors
+# it handed out are accepted ("issued"); or signed tokens no client can write ("opaque").
+LIST_CURSORS = ("id", "plain", "issued", "opaque")
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Config:
     burst_window_ms: int = 10_000
     search_rps: int = 0  # search requests per second per token; 0 = unlimited
     rotate_refresh_tokens: bool = False
+    list_cursor: str = "id"  # one of LIST_CURSORS
     private_tokens: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
@@ -87,6 +93,8 @@ class Config:
                 raise ValueError(f"bad value for {key}: {exc or type(value).__name__}") from None
             if key == "fault_rate" and not 0 <= new <= 1:
                 raise ValueError("fault_rate must be between 0 and 1")
+            if key == "list_cursor" and new not in LIST_CURSORS:
+                raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
             setattr(self, key, new)
             applied.append(key)
         return applied

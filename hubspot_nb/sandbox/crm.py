@@ -3,9 +3,9 @@
 modules; their routes are included in this module's ``router``.
 
 Shapes and limits follow HubSpot (see shared/reference/hubspot-api.md §2): ``limit`` default 10,
-max 100 (50 with ``propertiesWithHistory``); an opaque ``after`` cursor (base64 of the next record id,
-like HubSpot's ``NTI1Cg==``); ``paging`` absent on the last page; batch read ≤100 inputs, 207 with
-``errors`` for ids that do not exist.
+max 100 (50 with ``propertiesWithHistory``); an ``after`` cursor (base64 of the next record id, like
+HubSpot's ``NTI1Cg==``, or another style: ``config.list_cursor``); ``paging`` absent on the last
+page; batch read ≤100 inputs, 207 with ``errors`` for ids that do not exist.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import hashlib
+import hmac
+import os
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -45,13 +48,31 @@ PROPERTY_SCOPES = OBJECT_READ_SCOPES + SCHEMA_READ_SCOPES
 
 
 # -- cursors -------------------------------------------------------------------------------------
-def encode_after(record_id: int) -> str:
-    """HubSpot's list cursor is the base64 of the next record id and a newline (``NTI1Cg==``)."""
+_CURSOR_KEY = os.urandom(16)  # signs "opaque" cursors: a client cannot write one
+
+
+def encode_after(record_id: int, style: str = "id") -> str:
+    """The list cursor for a page starting at ``record_id``. HubSpot's own example is the base64
+    of the next record id and a newline (``NTI1Cg==``); ``style`` picks another (config.LIST_CURSORS)."""
+    if style == "plain":
+        return str(record_id)
+    if style == "opaque":
+        mac = hmac.new(_CURSOR_KEY, str(record_id).encode(), hashlib.sha256).hexdigest()[:16]
+        return base64.urlsafe_b64encode(f"{record_id}.{mac}".encode()).decode()
     return base64.b64encode(f"{record_id}\n".encode()).decode()
 
 
-def decode_after(after: str) -> int:
+def decode_after(after: str, style: str = "id", issued: set[str] | None = None) -> int:
     try:
+        if style == "issued" and after not in (issued or ()):
+            raise ValueError("not a cursor this sandbox handed out")
+        if style == "plain":
+            return int(after)
+        if style == "opaque":
+            number, _signature = base64.urlsafe_b64decode(after.encode()).decode().split(".")
+            if not hmac.compare_digest(encode_after(int(number), "opaque"), after):
+                raise ValueError("bad signature")
+            return int(number)
         return int(base64.b64decode(after.encode(), validate=True).decode().strip())
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise ApiError(
@@ -63,11 +84,11 @@ def decode_after(after: str) -> int:
 
 
 def page_indices(
-    store: ObjectStore, after: str | None, limit: int, archived: bool
+    store: ObjectStore, after: str | None, limit: int, archived: bool, style: str = "id"
 ) -> tuple[list[int], int | None]:
     """The record indices of one page and the index the next page starts at (None: last page)."""
     ids = store.id_array
-    start = bisect.bisect_left(ids, decode_after(after)) if after else 0
+    start = bisect.bisect_left(ids, decode_after(after, style, store.issued_cursors)) if after else 0
     if archived:
         pool = store.archived_sorted
         k = bisect.bisect_left(pool, start)
@@ -100,7 +121,8 @@ def list_objects(sb: Any, req: Request) -> Response:
     archived = req.bool_arg("archived")
     names = select_properties(store, req.args("properties"))
     targets = association_targets(sb.portal, req.args("associations"), store.object_type)
-    indices, next_index = page_indices(store, req.arg("after"), limit, archived)
+    style = sb.config.list_cursor
+    indices, next_index = page_indices(store, req.arg("after"), limit, archived, style)
     extras = None
     if targets:
         extras = {}
@@ -110,7 +132,9 @@ def list_objects(sb: Any, req: Request) -> Response:
                 extras[i] = {"associations": linked}
     paging = None
     if next_index is not None:
-        after = encode_after(store.id_array[next_index])
+        after = encode_after(store.id_array[next_index], style)
+        if style == "issued":
+            store.issued_cursors.add(after)
         paging = {"next": {"after": after, "link": next_link(sb, req, after)}}
     results = records_json(store, indices, names, history, extras)
     return page_response(results, len(indices), paging=paging)

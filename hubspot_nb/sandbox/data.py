@@ -104,6 +104,7 @@ class ObjectStore:
         self._unique: dict[str, dict[str, int]] = {}
         self._active_ids: list[str] | None = None
         self.encoded: Any = None  # crm_encoded.EncodedStore: JSON pieces for list pages, built on use
+        self.issued_cursors: set[str] = set()  # list cursors handed out (list_cursor="issued")
 
     def __len__(self) -> int:
         return len(self.id_array)

@@ -59,6 +59,32 @@ def test_list_defaults_and_cursor_are_hubspot_like(api, sandbox) -> None:
     assert bad.status_code == 400 and "paging.next.after" in bad.json()["message"]
 
 
+@pytest.mark.parametrize("style", ["id", "plain", "issued", "opaque"])
+def test_list_cursor_styles_walk_every_record_and_refuse_what_they_must(fresh_sandbox, style) -> None:
+    sb = fresh_sandbox(contacts=250, list_cursor=style)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+    records = walk(api, sb, "/crm/v3/objects/contacts", limit=100)
+    assert [r["id"] for r in records] == sb.portal.store("contacts").ids()
+    after = get(api, sb, "/crm/v3/objects/contacts", limit=100).json()["paging"]["next"]["after"]
+    assert after.isdigit() == (style == "plain")
+    # A cursor written by the client for some id in the middle: HubSpot's spellings accept it,
+    # "issued" and "opaque" refuse it with HubSpot's 400.
+    middle = int(records[150]["id"])
+    written = str(middle) if style == "plain" else base64.b64encode(f"{middle}\n".encode()).decode()
+    reply = get(api, sb, "/crm/v3/objects/contacts", limit=5, after=written)
+    if style in ("id", "plain"):
+        assert reply.status_code == 200 and reply.json()["results"][0]["id"] == str(middle)
+    else:
+        assert reply.status_code == 400 and "paging.next.after" in reply.json()["message"]
+
+
+def test_list_cursor_knob_is_checked(fresh_sandbox) -> None:
+    sb = fresh_sandbox(contacts=20)
+    reply = requests.post(f"{sb.base_url}/_sandbox/config", json={"list_cursor": "rot13"}, timeout=10)
+    assert reply.status_code == 400 and "list_cursor must be one of" in reply.text
+
+
 def test_archived_lists_only_archived_records(api, sandbox) -> None:
     records = walk(api, sandbox, "/crm/v3/objects/contacts", archived="true", limit=2)
     store = sandbox.portal.store("contacts")

@@ -1,0 +1,149 @@
+"""Full pulls with several list chains: every record exactly once, whatever the list cursor means.
+
+The sandbox can spell its list cursors four ways (``list_cursor``): HubSpot's base64 id, plain
+digits, HubSpot's spelling but only cursors it handed out ("issued": written ones get a 400), and
+signed tokens. The pull must split where it can, fall back where it cannot, and never lose a row.
+A simulation then drives ``Coverage`` with cursors that land anywhere at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubspot_nb import pull
+from hubspot_nb.coverage import Coverage
+from hubspot_nb.cursors import CursorFormat, learn
+from tests.helpers import stats
+from tests.test_crm import make_hub
+
+# Enough latency that one chain cannot feed the burst, so the pull splits (4 chains wanted).
+SPLITTING = {"contacts": 3000, "custom_properties": 5, "latency_ms": 15, "burst": 400, "burst_window_ms": 1000}
+
+
+def parallel_pull(sb: Any) -> tuple[Any, set[str]]:
+    hub = make_hub(sb)
+    hub.properties("contacts")  # the first request goes alone and teaches the client the burst
+    run = pull._ParallelPull(hub.client, "contacts", None, None)
+    ids = {r["id"] for batch in run.batches() for r in batch}
+    return run, ids
+
+
+@pytest.mark.parametrize("style", ["id", "plain"])
+def test_cursors_that_read_as_ids_split_the_pull_and_every_record_arrives(fresh_sandbox: Any, style: str) -> None:
+    sb = fresh_sandbox(list_cursor=style, **SPLITTING)
+    run, ids = parallel_pull(sb)
+    assert ids == set(sb.portal.store("contacts").ids())
+    started = [c for c in run.cover.chains if c.start is not None]
+    assert len(started) >= 2  # chains really began in the middle
+    assert "400" not in stats(sb)["responses"]  # no written cursor was refused (302s: the OAuth consent)
+    assert stats(sb)["rate_limited"] == {}
+
+
+def test_opaque_cursors_keep_one_chain(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(list_cursor="opaque", **SPLITTING)
+    run, ids = parallel_pull(sb)
+    assert ids == set(sb.portal.store("contacts").ids())
+    assert run.cursor_format is None
+    assert len(run.cover.chains) == 1
+
+
+def test_refused_written_cursors_cost_nothing_but_a_request(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(list_cursor="issued", **SPLITTING)
+    run, ids = parallel_pull(sb)
+    assert ids == set(sb.portal.store("contacts").ids())
+    assert stats(sb)["responses"].get("400", 0) >= 1  # a written cursor was tried and refused
+    assert run.cursor_format is None  # and the pull stopped writing them
+    assert all(c.start is None for c in run.cover.chains[1:])
+
+
+def test_split_frame_equals_the_single_chain_frame(fresh_sandbox: Any) -> None:
+    frames = []
+    for style in ("id", "opaque"):
+        hub = make_hub(fresh_sandbox(list_cursor=style, **SPLITTING))
+        frames.append(hub.contacts(properties="all"))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+# -- reading cursors ---------------------------------------------------------------------------------
+
+
+def test_hubspots_documented_example_cursor_is_learned_and_rewritten() -> None:
+    fmt = learn("NTI1Cg%3D%3D", list(range(425, 525)))  # base64("525\n"), URL-quoted as in the docs
+    assert fmt == CursorFormat("base64", suffix="\n", quoted=True)
+    assert fmt.cursor(525) == "NTI1Cg%3D%3D"
+    assert base64.b64decode(fmt.cursor(90_210).replace("%3D", "=")) == b"90210\n"
+
+
+def test_plain_and_unquoted_cursors() -> None:
+    assert learn("102", list(range(2, 102))) == CursorFormat("plain")
+    fmt = learn(base64.b64encode(b"5101").decode(), list(range(5001, 5101)))
+    assert fmt is not None and fmt.cursor(5101) == base64.b64encode(b"5101").decode()
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        base64.b64encode(b"100").decode(),  # an offset, not an id past the page
+        "100",
+        "eyJpZCI6IjEyMyJ9",  # base64 JSON
+        "5101.3fa9",
+        base64.b64encode(b"99999999\n").decode(),  # far beyond the page
+    ],
+)
+def test_cursors_that_are_not_ids_past_the_page_are_not_learned(after: str) -> None:
+    assert learn(after, list(range(5001, 5101))) is None
+
+
+# -- the coverage rules, with cursors that land anywhere -----------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 400),
+    list_page=st.integers(1, 7),
+    search_page=st.integers(1, 9),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_coverage_never_loses_a_record(n: int, list_page: int, search_page: int, seed: int) -> None:
+    """Sources advance in a random order; new chains start at random points (a cursor meant
+    something else), or fail before their first page; the union is still every id."""
+    rng = random.Random(seed)
+    ids = sorted(rng.sample(range(1, 10 * n + 1), n))
+    cover = Coverage()
+    delivered: set[int] = set()
+    chains: list[tuple[Any, int]] = [(cover.new_chain(), 0)]  # (chain, next index into ids)
+    search_at = len(ids)  # the search pages down from the top: ids[search_at - page : search_at]
+    search_on = True
+    while chains or search_on:
+        if rng.random() < 0.15 and len(chains) < 5:
+            chain = cover.new_chain(aim=rng.choice(ids))
+            if rng.random() < 0.2:
+                cover.chain_ended(chain)  # its written cursor was refused
+            else:
+                chains.append((chain, rng.randrange(len(ids) + 1)))  # lands anywhere
+            continue
+        pick = rng.randrange(len(chains) + (1 if search_on else 0))
+        if pick == len(chains):
+            page = ids[max(0, search_at - search_page) : search_at]
+            search_at -= len(page)
+            delivered.update(page)
+            if cover.search_page(page) or search_at <= 0:
+                cover.search_ended()
+                search_on = False
+            continue
+        chain, at = chains[pick]
+        page = ids[at : at + list_page]
+        delivered.update(page)
+        if cover.list_page(chain, page) or at + list_page >= len(ids):
+            cover.chain_ended(chain)
+            chains.pop(pick)
+        else:
+            chains[pick] = (chain, at + list_page)
+    assert delivered == set(ids)
