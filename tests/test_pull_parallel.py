@@ -24,7 +24,9 @@ from tests.helpers import stats
 from tests.test_crm import make_hub
 
 # Enough latency that one chain cannot feed the burst, so the pull splits (4 chains wanted).
-SPLITTING = {"contacts": 3000, "custom_properties": 5, "latency_ms": 15, "burst": 400, "burst_window_ms": 1000}
+SPLITTING = {
+    "contacts": 3000, "custom_properties": 5, "latency_ms": 15, "burst": 400, "burst_window_ms": 1000,
+}  # fmt: skip
 
 
 def parallel_pull(sb: Any) -> tuple[Any, set[str]]:
@@ -36,7 +38,7 @@ def parallel_pull(sb: Any) -> tuple[Any, set[str]]:
 
 
 @pytest.mark.parametrize("style", ["id", "plain"])
-def test_cursors_that_read_as_ids_split_the_pull_and_every_record_arrives(fresh_sandbox: Any, style: str) -> None:
+def test_id_like_cursors_split_the_pull_and_every_record_arrives(fresh_sandbox: Any, style: str) -> None:
     sb = fresh_sandbox(list_cursor=style, **SPLITTING)
     run, ids = parallel_pull(sb)
     assert ids == set(sb.portal.store("contacts").ids())
