@@ -96,16 +96,29 @@ def execute_notebook(path: Path, env: dict[str, str], timeout: int = 300) -> tup
     return nb, time.perf_counter() - started, error
 
 
+# JupyterLab's page without the scripts it fetches from a CDN (require.js, MathJax): the report
+# has no widgets or formulas, and it must open offline.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+"""
+
+
 def export_html(nb: Any, target: Path) -> Path:
-    """Write ``nb`` as a standalone HTML page (images inline; widget state dropped, so the page
-    loads no widget JavaScript from a CDN; widgets fall back to their text form)."""
+    """Write ``nb`` as a standalone HTML page: images inline, no script loaded from anywhere
+    (widget state dropped, so widgets fall back to their text form)."""
     import copy
 
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"hubspot_nb_offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="hubspot_nb_offline.html.j2",
+    )
     exporter.embed_images = True
     body, _ = exporter.from_notebook_node(nb)
     target.write_text(body, encoding="utf-8")

@@ -57,6 +57,7 @@ def test_demo_runs_the_marketing_notebook_and_writes_an_html_report(tmp_path: Pa
     charts = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
     assert len(charts) >= 3, "the report should carry the notebook's charts as embedded PNGs"
     assert not re.search(r'<img[^>]+src="https?://', html), "charts must not depend on a network"
+    assert not re.search(r"<script[^>]+src=", html), "the report must open offline (no CDN scripts)"
     executed = nbformat.read(out / "03_marketing_performance.ipynb", as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
