@@ -396,7 +396,8 @@ class Report:
                 f"- {name} sandbox: {sb['contacts']:,} contacts, `{sb['profile']}` profile "
                 f"(latency {k.get('latency_ms')} ms "
                 f"+ {k.get('per_record_ms')} ms/record, burst {k.get('burst') or 'unlimited'} per "
-                f"{k.get('burst_window_ms', 0) / 1000:g} s, search {k.get('search_rps') or 'unlimited'}/s); "
+                f"{k.get('burst_window_ms', 0) / 1000:g} s, search {k.get('search_rps') or 'unlimited'}/s, "
+                f"list cursors `{k.get('list_cursor', 'id')}`); "
                 "its own "
                 f"process (peak RSS {_mb(sb.get('peak_rss_kb'))} MB, not counted for any contender)"
             )

@@ -160,6 +160,7 @@ def sandbox_options(name: str, args: argparse.Namespace, tokens: list[str]) -> d
     if name == "main":
         return {
             "profile": args.profile,
+            "list_cursor": args.list_cursor,
             "contacts": args.size,
             "seed": args.seed,
             "private_tokens": tokens,
@@ -194,6 +195,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--contenders", default=",".join(CONTENDERS), help=f"comma-separated: {', '.join(CONTENDERS)}"
     )
     parser.add_argument("--profile", default="hubspot", help="profile of the main sandbox (default hubspot)")
+    parser.add_argument(
+        "--list-cursor",
+        default="id",
+        choices=("id", "plain", "issued", "opaque"),
+        help="how the main sandbox spells list cursors (default id, HubSpot's; opaque: no mid-range chains)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="conversion timings: best of this many")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, fast profile (CI: it still works)")
