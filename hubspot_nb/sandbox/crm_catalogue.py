@@ -18,6 +18,8 @@ SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal", "tic
 CATALOGUE_CREATED_MS = 1_577_836_800_000  # 2020-01-01: when the portal's schema "was made"
 
 Options = list[tuple[str, str]]  # (value, label)
+Stage = tuple[str, str, str | None, bool]  # (stage id, label, deal probability or None, closed)
+Pipeline = tuple[str, str, list[Stage]]  # (pipeline id, label, stages)
 
 
 @dataclass
@@ -119,7 +121,7 @@ ANALYTICS_SOURCE = _codes(
 )
 
 # Deal pipelines: (id, label, [(stage id, label, probability, closed)]).
-DEAL_PIPELINES = [
+DEAL_PIPELINES: list[Pipeline] = [
     ("default", "Sales Pipeline", [
         ("appointmentscheduled", "Appointment Scheduled", "0.2", False),
         ("qualifiedtobuy", "Qualified To Buy", "0.4", False),
@@ -136,13 +138,13 @@ DEAL_PIPELINES = [
         ("1467825", "Churned", "0.0", True),
     ]),
 ]  # fmt: skip
-TICKET_PIPELINES = [
+TICKET_PIPELINES: list[Pipeline] = [
     ("0", "Support Pipeline", [
         ("1", "New", None, False), ("2", "Waiting on contact", None, False),
         ("3", "Waiting on us", None, False), ("4", "Closed", None, True),
     ]),
 ]  # fmt: skip
-PIPELINES = {"deals": DEAL_PIPELINES, "tickets": TICKET_PIPELINES}
+PIPELINES: dict[str, list[Pipeline]] = {"deals": DEAL_PIPELINES, "tickets": TICKET_PIPELINES}
 
 OWNER_NAMES = [
     ("Avery", "Nakamura"), ("Jordan", "Okafor"), ("Priya", "Raman"), ("Lucas", "Moreau"),

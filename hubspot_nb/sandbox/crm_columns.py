@@ -190,11 +190,11 @@ class NumberColumn(_Fragments):
 class LazyColumn(_Fragments):
     """Nothing stored: ``fn(i)`` computes the value (it must be a pure function of ``i``)."""
 
-    def __init__(self, fn: Callable[[int], str | None]) -> None:
-        self.text = fn  # type: ignore[method-assign]
+    # ``text`` is the function itself, not a method wrapping it: one call per value, not two.
+    text: Callable[[int], str | None]
 
-    def text(self, i: int) -> str | None:  # pragma: no cover - replaced per instance
-        raise NotImplementedError
+    def __init__(self, fn: Callable[[int], str | None]) -> None:
+        self.text = fn
 
     def texts(self, indices: Sequence[int]) -> list[str | None]:
         fn = self.text

@@ -8,7 +8,7 @@ small codes or machine integers and the hundreds of custom properties are pure f
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -196,6 +196,11 @@ def slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def _pool(values: Iterable[str]) -> list[str | None]:
+    """A value pool: the values, then None (unset) and "" (set to an empty string)."""
+    return [*values, None, ""]
+
+
 class Pools:
     """Value pools shared by every custom property of a kind: a property stores one 16-bit code per
     record (``PoolColumn``), so 320 properties x 200,000 records cost 2 bytes a value. Each pool ends
@@ -204,15 +209,14 @@ class Pools:
     def __init__(self, seed: int) -> None:
         rng = np.random.default_rng([seed, 77])
         size = 16_384
-        tail: list[str | None] = [None, ""]
-        self.datetime = [iso_ms(int(v)) for v in rng.integers(START_MS, END_MS, size)] + tail
-        self.date = [iso_day(START_MS // DAY_MS + d) for d in range(1400)] + tail
-        self.integer = [str(v) for v in range(1000)] + tail
-        self.decimal = [number_text(int(v) / 100) for v in rng.integers(0, 10_000_000, size)] + tail
-        self.phone = [f"+1 ({200 + v // 10_000 % 800}) 555-{v % 10_000:04d}"
-                      for v in rng.integers(0, 1 << 40, size).tolist()] + tail  # fmt: skip
-        self.text = [w + ("" if j == 0 else f" ({j})") for j in range(40) for w in WORDS] + tail
-        self.zip = [f"{v:05d}" for v in rng.integers(1000, 99_999, 4000).tolist()] + tail
+        self.datetime = _pool(iso_ms(int(v)) for v in rng.integers(START_MS, END_MS, size))
+        self.date = _pool(iso_day(START_MS // DAY_MS + d) for d in range(1400))
+        self.integer = _pool(str(v) for v in range(1000))
+        self.decimal = _pool(number_text(int(v) / 100) for v in rng.integers(0, 10_000_000, size))
+        self.phone = _pool(f"+1 ({200 + v // 10_000 % 800}) 555-{v % 10_000:04d}"
+                           for v in rng.integers(0, 1 << 40, size).tolist())  # fmt: skip
+        self.text = _pool(w + ("" if j == 0 else f" ({j})") for j in range(40) for w in WORDS)
+        self.zip = _pool(f"{v:05d}" for v in rng.integers(1000, 99_999, 4000).tolist())
 
     @staticmethod
     def column(pool: list[str | None], draw: Draw, null_share: float, empty_share: float = 0.0) -> PoolColumn:

@@ -104,14 +104,18 @@ def _tokens(text: str) -> set[str]:
     return {t.strip(".'-") for t in _TOKEN.findall(text.lower())} | {text.lower()}
 
 
+def _wildcard_match(text: str, pattern: str) -> bool:
+    """A lower-case ``*`` pattern matches the whole value or any one of its tokens."""
+    return fnmatchcase(text.lower(), pattern) or any(fnmatchcase(t, pattern) for t in _tokens(text))
+
+
 # -- filters -------------------------------------------------------------------------------------
 def compile_filter(store: ObjectStore, item: Any, where: str) -> tuple[str, Test]:
     """(property name, test on the stored value) for one filter dict."""
     if not isinstance(item, dict):
         raise _bad(f"{where}: each filter must be an object with propertyName and operator.")
     name, op = item.get("propertyName"), item.get("operator")
-    spec = store.specs.get(name) if isinstance(name, str) else None
-    if spec is None:
+    if not isinstance(name, str) or (spec := store.specs.get(name)) is None:
         raise _bad(
             f"{where}: there is no {store.object_type} property '{name}'. List valid names with "
             f"GET /crm/v3/properties/{store.object_type}."
@@ -138,10 +142,9 @@ def compile_filter(store: ObjectStore, item: Any, where: str) -> tuple[str, Test
     if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         pattern = str(item.get("value")).lower()
         if "*" in pattern:
-            hit = lambda v: bool(v) and (fnmatchcase(v.lower(), pattern)  # noqa: E731
-                                         or any(fnmatchcase(t, pattern) for t in _tokens(v)))  # fmt: skip
+            hit = lambda v: v is not None and v != "" and _wildcard_match(v, pattern)  # noqa: E731
         else:
-            hit = lambda v: bool(v) and pattern in _tokens(v)  # noqa: E731
+            hit = lambda v: v is not None and v != "" and pattern in _tokens(v)  # noqa: E731
         return name, hit if op == "CONTAINS_TOKEN" else (lambda v: not hit(v))
     if op in ("EQ", "NEQ"):
         if multi:
@@ -189,7 +192,8 @@ def compile_sorts(store: ObjectStore, sorts: Any) -> list[tuple[str, bool]]:
         return []
     if not isinstance(sorts, list):
         raise _bad("'sorts' must be a list.")
-    out = []
+    out: list[tuple[str, bool]] = []
+    name: object  # whatever the request sent: a str once found among the property names below
     for item in sorts:
         if isinstance(item, str):
             name, descending = item.lstrip("-+"), item.startswith("-")

@@ -142,9 +142,9 @@ class ObjectStore:
                     if text:
                         lookup.setdefault(text.lower(), i)
                 self._unique[id_property] = lookup
-        i = lookup.get(value.lower())
-        if i is not None and (self.text(i, id_property) or "").lower() == value.lower():
-            return i
+        found = lookup.get(value.lower())
+        if found is not None and (self.text(found, id_property) or "").lower() == value.lower():
+            return found
         return None
 
     # -- values ----------------------------------------------------------------------------------
@@ -360,5 +360,15 @@ def _common_columns(object_type: str, draw: Draw, ids: array, created: array, mo
                "deals": [("num_associated_contacts", "contacts")]}  # fmt: skip
     for name, other in counted.get(object_type, []):
         link = links[object_type, other]
-        columns[name] = LazyColumn(lambda i, link=link: str(link.count(i)) if link.count(i) else None)
+        columns[name] = _count_column(link)
     return columns
+
+
+def _count_column(link: Link) -> LazyColumn:
+    """How many associations each record has through ``link`` (unset when none, as HubSpot does)."""
+
+    def count(i: int) -> str | None:
+        n = link.count(i)
+        return str(n) if n else None
+
+    return LazyColumn(count)
