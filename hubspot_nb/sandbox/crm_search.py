@@ -193,7 +193,7 @@ def compile_sorts(store: ObjectStore, sorts: Any) -> list[tuple[str, bool]]:
     if not isinstance(sorts, list):
         raise _bad("'sorts' must be a list.")
     out: list[tuple[str, bool]] = []
-    name: object  # whatever the request sent: a str once found among the property names below
+    name: object  # whatever the request sent: a str once checked below
     for item in sorts:
         if isinstance(item, str):
             name, descending = item.lstrip("-+"), item.startswith("-")
@@ -205,7 +205,7 @@ def compile_sorts(store: ObjectStore, sorts: Any) -> list[tuple[str, bool]]:
             descending = direction == "DESCENDING"
         else:
             raise _bad('Each sort must be a property name or {"propertyName", "direction"}.')
-        if name not in store.specs:
+        if not isinstance(name, str) or name not in store.specs:  # a list or dict name: 400, not a crash
             raise _bad(f"Cannot sort by '{name}': there is no {store.object_type} property with that name.")
         out.append((name, descending))
     return out

@@ -124,6 +124,12 @@ def test_sorts_as_objects_and_strings_with_unset_last(api, sandbox) -> None:
     assert [t.lower() for t in titles[:first_unset]] == sorted(t.lower() for t in titles[:first_unset])
 
 
+@pytest.mark.parametrize("name", [["createdate"], {"a": 1}, 7, None])
+def test_a_sort_whose_name_is_not_a_string_is_a_400(api, sandbox, name) -> None:
+    reply = search(api, sandbox, sorts=[{"propertyName": name, "direction": "ASCENDING"}], limit=1)
+    assert reply.status_code == 400 and "Cannot sort by" in reply.json()["message"]
+
+
 def test_query_properties_and_total(api, sandbox) -> None:
     store = sandbox.portal.store("contacts")
     body = search(api, sandbox, query="gmail", properties=["email", "jobtitle"], limit=200).json()
