@@ -14,6 +14,9 @@ builds the pandas objects (only it imports pandas).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -132,3 +135,31 @@ def system_pool() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(previous)
+
+
+def concat(chunks: Sequence[Any], type: Any) -> Any:
+    """Arrow arrays → one array, in one allocation (a chunked array would keep every chunk)."""
+    return pa.concat_arrays(chunks) if chunks else pa.array([], type=type)
+
+
+def release_free_memory() -> None:
+    """Hand memory that C ``malloc`` holds freed back to the OS (glibc's ``malloc_trim``; elsewhere
+    nothing).
+
+    Assembling a frame frees a column's thousand chunk pieces, a few KB each, scattered through the
+    heap between the other columns' pieces: glibc keeps such holes for reuse, but the next, larger
+    column does not fit in them, so without this the chunks and the frame would both stay resident.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library this interpreter runs on
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        return None

@@ -8,6 +8,7 @@ the result: one DataFrame, or an iterator of DataFrames with ``chunksize=``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import arrow_columns, frames, progress, pull
+from . import arrow_columns, assembly, frames, progress, pull
 from .errors import InvalidInput
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
@@ -117,11 +118,16 @@ def _typed_chunks(
     labels: bool = False,
     bar: Any = None,
     dedupe: bool = True,
+    sort_ids: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Type record batches ``rows`` at a time.
 
     ``dedupe``: drop ids already delivered (two-ended pulls overlap where the ends meet). Eager
-    pulls leave that to ``frames.assemble``, which needs no set of every id seen.
+    pulls leave that to ``assembly.assemble``, which needs no set of every id seen.
+    ``sort_ids``: each chunk's rows by ascending id (stable: a repeated id keeps its first copy
+    first). For eager pulls sorted by id: the list end's ascending pages and the search end's
+    descending ones then make a few long runs per chunk, which ``assembly.assemble`` copies into the
+    frame slice by slice instead of gathering row by row through a second full copy.
     """
     seen: set[str] | None = set() if dedupe else None
     pending: list[dict[str, Any]] = []
@@ -142,10 +148,14 @@ def _typed_chunks(
             while len(pending) >= rows:
                 part, pending = pending[:rows], pending[rows:]
                 delivered += len(part)
+                if sort_ids:
+                    _sort_by_id(part)
                 yield _frame(part, cat, columns or [], associations, labels)
             if limit is not None and delivered + len(pending) >= limit:
                 break
         if pending or delivered == 0:
+            if sort_ids:
+                _sort_by_id(pending)
             yield _frame(pending, cat, columns or [], associations, labels)
     finally:
         close = getattr(batches, "close", None)
@@ -153,6 +163,12 @@ def _typed_chunks(
             close()  # stop the fetch threads when the caller stops early
         if bar is not None:
             bar.close()
+
+
+def _sort_by_id(records: list[dict[str, Any]]) -> None:
+    # Ids that are not integers: left as they came (``assembly.assemble`` still orders them, slower).
+    with contextlib.suppress(TypeError, ValueError):  # keys come first: a failure leaves the list as is
+        records.sort(key=lambda r: int(r["id"]))
 
 
 def _frame(
@@ -218,12 +234,13 @@ def objects(
     # Chunks and limits must not count a record twice; one eager frame dedupes when assembled.
     dedupe = chunksize is not None or limit is not None
     chunks = _typed_chunks(
-        batches, cat, names, rows=rows, limit=limit, associations=assoc, labels=labels, bar=bar, dedupe=dedupe
-    )
+        batches, cat, names, rows=rows, limit=limit, associations=assoc, labels=labels, bar=bar,
+        dedupe=dedupe, sort_ids=chunksize is None,
+    )  # fmt: skip
     if chunksize is not None:
         return chunks
     with arrow_columns.system_pool():
-        return frames.assemble(list(chunks), cat)
+        return assembly.assemble(list(chunks), cat)
 
 
 def _default_names(client: Any, object_type: str) -> list[str]:
@@ -271,10 +288,11 @@ def search(
         on_total=on_total,
     )
     chunks = _typed_chunks(
-        batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar, dedupe=False
-    )
+        batches, cat, names, rows=DEFAULT_CHUNK_ROWS, limit=limit, labels=labels, bar=bar, dedupe=False,
+        sort_ids=not server_sort,
+    )  # fmt: skip
     with arrow_columns.system_pool():
-        frame = frames.assemble(list(chunks), cat, by_id=not server_sort)
+        frame = assembly.assemble(list(chunks), cat, by_id=not server_sort)
     if sort_list and not server_sort:
         by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
         asc = [s["direction"] == "ASCENDING" for s in sort_list]

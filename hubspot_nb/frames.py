@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from . import arrow_columns
+from .assembly import all_integral, narrow  # (typed chunks → one frame: ``assembly.assemble``)
 
 try:  # optional (the parquet extra); building string columns through it is about twice as fast
     import pyarrow as pa
@@ -108,16 +108,9 @@ def to_number(values: np.ndarray, *, integral_to_int: bool = True) -> pd.api.ext
     if nums is None:
         nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
     out = pd.array(nums, dtype="Float64")
-    if integral_to_int and _all_integral(nums[~np.isnan(nums)]):
+    if integral_to_int and all_integral(nums[~np.isnan(nums)]):
         return out.astype("Int64")
     return out
-
-
-def _all_integral(finite: np.ndarray) -> bool:
-    # 2**53: beyond it floats cannot hold every integer, so Int64 would invent digits.
-    if not np.all(np.isfinite(finite)):
-        return False
-    return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
 
 
 def _parse_instants(values: np.ndarray) -> np.ndarray:
@@ -330,7 +323,7 @@ def records_to_frame(
     for key in associations:
         data.update(association_columns(records, key))
     index = pd.Index([str(r["id"]) for r in records], name="id", dtype="string")
-    frame = pd.DataFrame(data, index=index)
+    frame = pd.DataFrame(data, index=index, copy=False)  # fresh arrays: the default would copy them
     if labels and catalogue is not None:
         frame = frame.rename(columns=_label_names(frame.columns, catalogue))
     return frame
@@ -375,62 +368,9 @@ def _label_names(columns: Iterable[str], catalogue: Catalogue) -> dict[str, str]
 def finish(frame: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
     """After concatenating chunks: number columns that turned out all integral become ``Int64``."""
     for name in frame.columns:
-        if str(frame[name].dtype) != "Float64":
-            continue
-        values = frame[name].to_numpy(dtype="float64", na_value=np.nan)
-        if _all_integral(values[~np.isnan(values)]):
-            frame[name] = frame[name].astype("Int64")
+        if isinstance(frame[name].array, pd.arrays.FloatingArray):
+            frame[name] = narrow(frame[name].array)
     return frame
-
-
-def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: bool = True) -> pd.DataFrame:
-    """Typed chunks → one frame: each id once (first seen), ascending ids (``by_id``) or as they came.
-
-    Built one column at a time, taking each column out of the chunks as it goes, so memory peaks near
-    one frame plus one column rather than at the two or three frames a concat-then-sort would hold.
-    ``parts`` is emptied.
-    """
-    if not parts:
-        raise ValueError("assemble needs at least one chunk (an empty pull still yields an empty one)")
-    index, order = _ordered_index(parts, by_id)
-    columns = list(parts[0].columns)
-    # Column arrays out of the chunk frames first: deleting columns from a DataFrame one by one
-    # costs O(columns) each, which a 1,500-property pull would feel.
-    pieces_by_part = [{name: p[name].array for name in columns} for p in parts]
-    parts.clear()
-    data: dict[str, Any] = {}
-    for name in columns:
-        pieces = [pd.Series(d.pop(name), copy=False) for d in pieces_by_part]
-        if isinstance(pieces[0].dtype, pd.CategoricalDtype):
-            merged: Any = pd.Series(union_categoricals(pieces))  # chunks may add different extras
-        else:
-            merged = pd.concat(pieces, ignore_index=True)
-        del pieces
-        data[name] = merged.take(order).array
-        del merged
-    frame = pd.DataFrame(data, index=index)
-    return finish(frame, catalogue)
-
-
-def _ordered_index(parts: list[pd.DataFrame], by_id: bool) -> tuple[pd.Index, np.ndarray]:
-    """The final ``id`` index and the positions (into the stacked chunks) that make it: each id's
-    first occurrence, ascending by numeric id (``by_id``) or in arrival order.
-
-    HubSpot ids are integers in strings: they are handled as int64 here, never as 100,000 Python
-    strings, which would cost more memory than the frame's own index.
-    """
-    try:
-        numeric = np.concatenate([p.index.astype("int64").to_numpy() for p in parts])
-    except (TypeError, ValueError, OverflowError):  # non-numeric ids: keep them as text
-        text = np.concatenate([p.index.to_numpy(dtype=object) for p in parts]).astype(str)
-        _, first = np.unique(text, return_index=True)
-        order = first if by_id else np.sort(first)
-        return pd.Index(text[order], name="id", dtype="string"), order
-    _, first = np.unique(numeric, return_index=True)  # ascending ids, duplicates dropped
-    order = first if by_id else np.sort(first)
-    ids = numeric[order]
-    strings = pa.array(ids).cast(pa.string()) if pa is not None else ids.astype(str)
-    return pd.Index(pd.array(strings, dtype="string"), name="id"), order
 
 
 def empty_frame(
