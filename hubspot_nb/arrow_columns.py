@@ -163,3 +163,57 @@ def _malloc_trim() -> Any:
         return ctypes.CDLL(None).malloc_trim  # the C library this interpreter runs on
     except (OSError, AttributeError):  # musl and others have no malloc_trim
         return None
+
+
+def gather_strings(pieces: list[Any], runs: Sequence[tuple[int, int, int]]) -> Any:
+    """Rows of string arrays, run by run (``(piece, start, stop)`` in output order) → one large_string
+    array, written piece by piece into buffers allocated once: each piece is dropped (its slot in
+    ``pieces`` set to None) as soon as its runs are copied, so memory holds the pieces not yet
+    copied plus the output so far, never all pieces and a whole second copy (``concat_arrays``)."""
+    lengths = np.array([b - a for _, a, b in runs], dtype=np.int64)
+    first_row = np.concatenate([[0], np.cumsum(lengths)])
+    offsets = [_offsets(p) for p in pieces]
+    sizes = np.array([offsets[k][b] - offsets[k][a] for k, a, b in runs], dtype=np.int64)
+    first_byte = np.concatenate([[0], np.cumsum(sizes)])
+    rows = int(first_row[-1])
+    out_offsets = np.empty(rows + 1, dtype=np.int64)
+    out_data = np.empty(int(first_byte[-1]), dtype=np.uint8)
+    valid = np.ones(rows, dtype=bool) if any(p.null_count for p in pieces) else None
+    by_piece: dict[int, list[int]] = {}
+    for r, (k, _, _) in enumerate(runs):
+        by_piece.setdefault(k, []).append(r)
+    freed = 0
+    for k, run_ids in sorted(by_piece.items()):
+        piece, offs = pieces[k], offsets[k]
+        data = np.frombuffer(piece.buffers()[2], dtype=np.uint8) if piece.buffers()[2] is not None else None
+        flags = _validity(piece) if valid is not None and piece.null_count else None
+        for r in run_ids:
+            _, a, b = runs[r]
+            row, byte = int(first_row[r]), int(first_byte[r])
+            out_offsets[row : row + b - a] = offs[a:b] - offs[a] + byte
+            if sizes[r]:
+                out_data[byte : byte + sizes[r]] = data[offs[a] : offs[b]]
+            if flags is not None:
+                valid[row : row + b - a] = flags[a:b]
+        freed += int(offs[-1] - offs[0]) + offs.nbytes  # (piece.nbytes: measured to leave RSS behind)
+        pieces[k] = offsets[k] = piece = data = flags = None  # this piece is copied: let it go
+        if freed > 1 << 20:  # every MB or so: small pieces leave holes malloc would keep
+            release_free_memory()
+            freed = 0
+    out_offsets[rows] = first_byte[-1]
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    nulls = 0 if valid is None else rows - int(np.count_nonzero(valid))
+    buffers = [bitmap, pa.py_buffer(out_offsets), pa.py_buffer(out_data)]
+    return pa.Array.from_buffers(pa.large_string(), rows, buffers, null_count=nulls)
+
+
+def _validity(arr: Any) -> np.ndarray:
+    """An array's validity as bools, unpacked with numpy (``is_valid().to_numpy()`` measured to leave
+    RSS behind that no trim returns: outside the system pool, it seems)."""
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, count=arr.offset + len(arr), bitorder="little")[arr.offset :].view(bool)
+
+
+def _offsets(arr: Any) -> np.ndarray:
+    """A large_string array's row offsets into its data buffer (n + 1 of them, slicing applied)."""
+    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]

@@ -87,7 +87,15 @@ def _gather(pieces: list[Any], rows: list[tuple[int, int, int]] | np.ndarray) ->
         return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
     if isinstance(rows, np.ndarray):
         return _concat(pieces).take(rows)
+    if rows and isinstance(first, pd.arrays.ArrowStringArray):  # the big columns: copied piece by piece
+        arrays = [_one_chunk(p._pa_array) for p in pieces]
+        pieces.clear()  # the arrays alone hold the pieces now: each goes once copied
+        return pd.array(arrow_columns.gather_strings(arrays, rows), dtype=first.dtype)
     return _concat([pieces[k][a:b] for k, a, b in rows] or [first[:0]])
+
+
+def _one_chunk(chunked: Any) -> Any:
+    return chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
 
 
 def _concat(arrays: list[Any]) -> Any:
@@ -131,12 +139,26 @@ def _first_ids(parts: list[pd.DataFrame], by_id: bool) -> tuple[np.ndarray, np.n
     strings, which would cost more memory than the frame's own index.
     """
     try:
-        ids = np.concatenate([p.index.astype("int64").to_numpy() for p in parts])
+        ids = np.empty(sum(len(p) for p in parts), dtype=np.int64)  # filled in place: no list of copies
+        at = 0
+        for p in parts:
+            ids[at : at + len(p)] = p.index.astype("int64").to_numpy()
+            at += len(p)
     except (TypeError, ValueError, OverflowError):  # non-numeric ids: keep them as text
         ids = np.concatenate([p.index.to_numpy(dtype=object) for p in parts]).astype(str)
-    _, first = np.unique(ids, return_index=True)  # ascending ids, duplicates dropped
-    order = first if by_id else np.sort(first)
-    return ids[order], order
+    # np.unique(return_index=True), with fewer id-sized temporaries alive at once.
+    perm = np.argsort(ids, kind="stable")  # stable: of equal ids, the first copy comes first
+    ids = ids[perm]
+    keep = np.empty(len(ids), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    order = perm[keep]
+    del perm
+    ids = ids[keep]
+    if not by_id:  # arrival order
+        arrival = np.argsort(order, kind="stable")
+        order, ids = order[arrival], ids[arrival]
+    return ids, order
 
 
 def _id_index(ids: np.ndarray) -> pd.Index:

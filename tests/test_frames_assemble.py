@@ -120,3 +120,20 @@ def test_wide_synthetic_pull_matches_typing_in_one_go() -> None:
     ]
     expected = records_to_frame(sorted(records, key=lambda r: int(r["id"])), catalogue, columns=names)
     pd.testing.assert_frame_equal(assemble(parts, catalogue), expected)
+
+
+def test_gather_strings_copies_runs_of_sliced_pieces_with_nulls_and_empty_strings() -> None:
+    pa = pytest.importorskip("pyarrow")
+    from hubspot_nb.arrow_columns import gather_strings
+
+    rng = random.Random(11)
+    values = [[rng.choice(["", None, "x", "héllo", "a longer value"]) for _ in range(50)] for _ in range(6)]
+    pieces = [pa.array(v, type=pa.large_string()).slice(3, 40) for v in values]
+    pieces[2] = pa.array([None] * 40, type=pa.large_string())  # all missing
+    pieces[4] = pa.array([""] * 40, type=pa.large_string())  # no data bytes at all
+    runs = [(5, 0, 7), (0, 2, 30), (2, 0, 40), (1, 10, 11), (4, 3, 9), (0, 30, 40), (3, 0, 40), (5, 7, 40)]
+    expected = pa.concat_arrays([pieces[k].slice(a, b - a) for k, a, b in runs])
+    out = gather_strings(list(pieces), runs)
+    out.validate(full=True)
+    assert out.equals(expected) and out.null_count == expected.null_count
+    assert gather_strings([pa.array(["a", "b"], type=pa.large_string())], [(0, 1, 2)]).to_pylist() == ["b"]
