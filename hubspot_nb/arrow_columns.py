@@ -156,6 +156,10 @@ def system_pool() -> Iterator[None]:
         pa.set_memory_pool(previous)
 
 
+def is_arrow(column: Any) -> bool:
+    return pa is not None and isinstance(column, pa.Array)
+
+
 def concat(chunks: Sequence[Any], type: Any) -> Any:
     """Arrow arrays → one array, in one allocation (a chunked array would keep every chunk)."""
     return pa.concat_arrays(chunks) if chunks else pa.array([], type=type)

@@ -27,7 +27,6 @@ record id as its index, named ``id``.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ import pandas as pd
 
 from . import arrow_columns
 from .assembly import all_integral, narrow  # (typed chunks → one frame: ``assembly.assemble``)
+from .raw_columns import RawColumns
 
 try:  # optional (the parquet extra); building string columns through it is about twice as fast
     import pyarrow as pa
@@ -281,33 +281,6 @@ def property_columns(records: Sequence[Mapping[str, Any]], requested: Sequence[s
     return list(seen)
 
 
-def _raw_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[np.ndarray]:
-    """The raw values of ``names``, one object array per name (None where a record lacks one).
-
-    HubSpot sends every requested property (null when unset), so one C-level ``itemgetter`` per
-    record and one 2-D object array do the work; records missing a key take the slower path.
-    """
-    if not names:
-        return []
-    if len(names) == 1:
-        name = names[0]
-        arr = np.empty(len(records), dtype=object)
-        arr[:] = [(r.get("properties") or {}).get(name) for r in records]
-        return [arr]
-    pick = operator.itemgetter(*names)
-    rows = []
-    for r in records:
-        props = r.get("properties") or {}
-        try:
-            rows.append(pick(props))
-        except KeyError:
-            rows.append(tuple(props.get(n) for n in names))
-    table = np.empty((len(records), len(names)), dtype=object)
-    if rows:
-        table[:] = rows
-    return [table[:, j] for j in range(len(names))]
-
-
 def records_to_frame(
     records: Sequence[Mapping[str, Any]],
     catalogue: Catalogue | None,
@@ -320,54 +293,36 @@ def records_to_frame(
     """HubSpot records (``{"id", "properties", "createdAt", …}``) → a typed DataFrame, index ``id``.
 
     ``columns``: the property names to include (every name the records carry when None).
-    ``associations``: association keys to turn into list-of-id columns (see ``association_columns``).
+    ``associations``: association keys to turn into list-of-id columns (``raw_columns.association_ids``).
     """
     names = property_columns(records, columns)
+    raw = RawColumns.read(records, names, associations)
+    return raw_to_frame(raw, catalogue, labels=labels, integral_to_int=integral_to_int)
+
+
+def raw_to_frame(
+    raw: RawColumns, catalogue: Catalogue | None, *, labels: bool = False, integral_to_int: bool = True
+) -> pd.DataFrame:
+    """Records read into columns (``raw_columns.RawColumns``) → the typed DataFrame."""
     catalogue_props = catalogue.properties if catalogue else {}
     data: dict[str, Any] = {}
-    raw_columns = arrow_columns.property_strings(records, names) or _raw_columns(records, names)
-    for name, raw in zip(names, raw_columns, strict=True):
+    for name, values in raw.properties.items():
         column = name if name not in RECORD_COLUMNS else f"property_{name}"
-        data[column] = convert(raw, catalogue_props.get(name), labels=labels, integral_to_int=integral_to_int)
-    data["createdAt"] = to_datetime(np.array([r.get("createdAt") for r in records], dtype=object))
-    data["updatedAt"] = to_datetime(np.array([r.get("updatedAt") for r in records], dtype=object))
-    data["archived"] = pd.array([bool(r.get("archived", False)) for r in records], dtype="boolean")
-    if any(r.get("archivedAt") for r in records):
-        data["archivedAt"] = to_datetime(np.array([r.get("archivedAt") for r in records], dtype=object))
-    for key in associations:
-        data.update(association_columns(records, key))
-    index = pd.Index([str(r["id"]) for r in records], name="id", dtype="string")
+        info = catalogue_props.get(name)
+        data[column] = convert(values, info, labels=labels, integral_to_int=integral_to_int)
+    data["createdAt"] = to_datetime(raw.fields["createdAt"])
+    data["updatedAt"] = to_datetime(raw.fields["updatedAt"])
+    data["archived"] = pd.array(raw.fields["archived"], dtype="boolean")
+    archived_at = raw.fields["archivedAt"]
+    if _present(archived_at).any():
+        data["archivedAt"] = to_datetime(archived_at)
+    for key, values in raw.associations.items():
+        data[key] = pd.array(values, dtype="string") if key == "primary_company" else values
+    index = pd.Index(pd.array(raw.ids, dtype="string"), name="id")
     frame = pd.DataFrame(data, index=index, copy=False)  # fresh arrays: the default would copy them
     if labels and catalogue is not None:
         frame = frame.rename(columns=_label_names(frame.columns, catalogue))
     return frame
-
-
-def association_columns(records: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any]:
-    """``{key: [ids…]}`` from each record's ``associations[key]``, plus ``primary_company``.
-
-    HubSpot has a primary *company* only. v3 lists the primary company twice, with the bare type
-    (``contact_to_company``) and with ``…_unlabeled``; other companies only as ``…_unlabeled``.
-    A bare type without an ``_unlabeled`` twin in the same block (``contact_to_deal``) means
-    nothing about primacy.
-    """
-    ids = np.empty(len(records), dtype=object)
-    primary = np.full(len(records), None, dtype=object)
-    for i, r in enumerate(records):
-        block = ((r.get("associations") or {}).get(key) or {}).get("results") or []
-        found = list(dict.fromkeys(str(link.get("id")) for link in block))
-        ids[i] = found
-        if key == "companies":
-            types = {str(link.get("type") or "") for link in block}
-            for link in block:
-                link_type = str(link.get("type") or "")
-                if not link_type.endswith("_unlabeled") and f"{link_type}_unlabeled" in types:
-                    primary[i] = str(link.get("id"))
-                    break
-    out: dict[str, Any] = {key: ids}
-    if key == "companies":
-        out["primary_company"] = pd.array(primary, dtype="string")
-    return out
 
 
 def _label_names(columns: Iterable[str], catalogue: Catalogue) -> dict[str, str]:
