@@ -19,6 +19,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check hubspot_nb tests benchmarks
 	$(BIN)/ruff format --check hubspot_nb tests benchmarks
+	$(BIN)/mypy hubspot_nb
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q --basetemp=.pytest_tmp

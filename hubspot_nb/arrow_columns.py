@@ -195,7 +195,7 @@ def gather_strings(pieces: list[Any], runs: Sequence[tuple[int, int, int]]) -> A
     copied plus the output so far, never all pieces and a whole second copy (``concat_arrays``)."""
     lengths = np.array([b - a for _, a, b in runs], dtype=np.int64)
     first_row = np.concatenate([[0], np.cumsum(lengths)])
-    offsets = [_offsets(p) for p in pieces]
+    offsets: list[Any] = [_offsets(p) for p in pieces]  # Any: slots are set to None once copied
     sizes = np.array([offsets[k][b] - offsets[k][a] for k, a, b in runs], dtype=np.int64)
     first_byte = np.concatenate([[0], np.cumsum(sizes)])
     rows = int(first_row[-1])
@@ -208,15 +208,16 @@ def gather_strings(pieces: list[Any], runs: Sequence[tuple[int, int, int]]) -> A
     freed = 0
     for k, run_ids in sorted(by_piece.items()):
         piece, offs = pieces[k], offsets[k]
-        data = np.frombuffer(piece.buffers()[2], dtype=np.uint8) if piece.buffers()[2] is not None else None
-        flags = _validity(piece) if valid is not None and piece.null_count else None
+        buffer = piece.buffers()[2]  # None when every value of the piece is empty or null
+        data: Any = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else None
+        flags: Any = _validity(piece) if valid is not None and piece.null_count else None
         for r in run_ids:
             _, a, b = runs[r]
             row, byte = int(first_row[r]), int(first_byte[r])
             out_offsets[row : row + b - a] = offs[a:b] - offs[a] + byte
-            if sizes[r]:
+            if sizes[r]:  # bytes to copy: so the piece has a data buffer
                 out_data[byte : byte + sizes[r]] = data[offs[a] : offs[b]]
-            if flags is not None:
+            if flags is not None and valid is not None:
                 valid[row : row + b - a] = flags[a:b]
         freed += int(offs[-1] - offs[0]) + offs.nbytes  # (piece.nbytes: measured to leave RSS behind)
         pieces[k] = offsets[k] = piece = data = flags = None  # this piece is copied: let it go

@@ -202,8 +202,8 @@ def to_category(values: np.ndarray, info: PropertyInfo | None, labels: bool) -> 
     present = _present(values)
     clean = _blank_to_none(values, present)
     if mapping:
-        lookup = mapping
-        clean = pd.Series(clean, dtype=object).map(lambda v: lookup.get(v, v) if v is not None else None)
+        label_of = mapping
+        clean = pd.Series(clean, dtype=object).map(lambda v: label_of.get(v, v) if v is not None else None)
         clean = clean.to_numpy()
     seen = pd.unique(clean[present]) if present.any() else []
     known = set(categories)
