@@ -221,10 +221,10 @@ def objects(
             raise InvalidInput("since= uses HubSpot search, which returns no associations; drop one of them.")
         modified = last_modified_property(object_type)
         since_filter = {"propertyName": modified, "operator": "GTE", "value": str(epoch_ms(since))}
-        wanted = names or _default_names(client, object_type)
+        names = names or _default_names(client, object_type)  # named: no match still has the columns
         groups = with_filter([], since_filter)
         batches = pull.search_batches(
-            client, object_type, wanted, groups=groups, limit=limit, on_total=on_total
+            client, object_type, names, groups=groups, limit=limit, on_total=on_total
         )
     elif archived or assoc or (limit is not None and limit <= SMALL_LIMIT):
         batches = pull.list_batches(

@@ -119,5 +119,10 @@ def test_since_returns_exactly_the_touched_records(fresh_sandbox: Any) -> None:
     frame = hub.contacts(since=before, properties=["email", "hs_lead_status"])
     assert sorted(frame.index, key=int) == sorted(touched, key=int)
     assert (frame["updatedAt"] >= pd.Timestamp(before)).all()
+    # Nothing changed since: no rows, but the same columns and dtypes as a pull that found some.
+    default = hub.contacts(since=before)
+    nothing = hub.contacts(since=datetime.now(timezone.utc) + timedelta(days=1))
+    assert len(nothing) == 0 and "email" in nothing.columns
+    assert nothing.dtypes.to_dict() == default.dtypes.to_dict()
     with pytest.raises(InvalidInput, match="archived"):
         hub.contacts(since=before, archived=True)
