@@ -80,19 +80,24 @@ def execute_notebook(path: Path, env: dict[str, str], timeout: int = 300) -> tup
     notebook returned then holds the outputs up to and including the failure, for the report.
     """
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
     started = time.perf_counter()
     error = None
-    try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        error = f"{exc.ename}: {exc.evalue}"
+    with tempfile.TemporaryDirectory(prefix="hubspot-nb-kernel-") as sockets:
+        # Local sockets where the OS has them: over TCP, ipykernel warns (rightly, for a shared
+        # machine) that anyone on this host could talk to the kernel.
+        local = {} if os.name == "nt" else {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}
+        km = KernelManager(kernel_name="python3", **local)
+        where = {"metadata": {"path": str(path.parent)}}
+        client = NotebookClient(nb, km=km, timeout=timeout, resources=where)
+        try:
+            client.execute(env=env, cleanup_kc=True)  # shut the kernel down: we made its manager
+        except CellExecutionError as exc:
+            error = f"{exc.ename}: {exc.evalue}"
     return nb, time.perf_counter() - started, error
 
 
