@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import crm, frames
+from . import arrow_columns, crm, frames
 from .errors import ConfigError
 
 LOOKBACK = timedelta(minutes=2)  # search indexes changes a little late: ask for a bit more
@@ -109,10 +109,11 @@ def to_parquet(
         chunks = crm.objects(
             hub, object_type, properties=properties, since=since, archived=archived, chunksize=chunksize
         )
-        for n, chunk in enumerate(chunks):
-            if schema is None:
-                schema = arrow_schema(chunk)
-            pa.parquet.write_table(_table(chunk, schema), staging / f"part-{n:05d}.parquet")
+        with arrow_columns.system_pool():  # malloc reuses the chunks' freed buffers; mimalloc keeps them
+            for n, chunk in enumerate(chunks):
+                if schema is None:
+                    schema = arrow_schema(chunk)
+                pa.parquet.write_table(_table(chunk, schema), staging / f"part-{n:05d}.parquet")
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         staging.rename(target)
