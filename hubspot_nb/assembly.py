@@ -1,6 +1,6 @@
 """Typed chunks → one DataFrame, with peak memory near one frame (``frames.assemble``).
 
-A pull types its records a thousand at a time (``crm``), so the raw JSON never piles up; at the end
+A pull types its records in chunks (``crm``), so the raw JSON never piles up; at the end
 those chunks become one frame, each id once, in id order. Done naively (concatenate, then sort)
 that holds the chunks, the concatenation and the sorted copy at once: three frames. Here each
 column is copied once, straight into its final order, its chunk pieces dropped right after and the

@@ -342,17 +342,6 @@ def finish(frame: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
     return frame
 
 
-def empty_frame(
-    catalogue: Catalogue | None,
-    columns: Sequence[str] | None,
-    *,
-    labels: bool = False,
-    associations: Sequence[str] = (),
-) -> pd.DataFrame:
-    """The typed frame with no rows (a search that matched nothing still has its columns)."""
-    return records_to_frame([], catalogue, columns=columns or [], associations=associations, labels=labels)
-
-
 def catalogue_frame(catalogue: Catalogue) -> pd.DataFrame:
     """The catalogue as a DataFrame: one row per property, index ``name``."""
     rows = []

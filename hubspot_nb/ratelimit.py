@@ -40,7 +40,7 @@ class RollingWindow:
         self.window_s = window_s
         self.margin_s = margin_s
         self.learned = False  # True once a response told us the real allowance
-        self._slots: list[list[float]] = []  # [time it counts from]; inf while in flight
+        self._slots: list[list[float]] = []  # [time it counts from (inf while in flight), acquired at]
         self._blocked_until = 0.0
         self._changed = threading.Condition()
         self.waited_s = 0.0  # total time callers spent waiting here (for benchmarks)
