@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # Runs the marketing notebook against the embedded sandbox and writes an HTML report with its charts.
 demo: $(STAMP)
-	$(BIN)/python -m hubspot_nb.demo
+	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check hubspot_nb tests benchmarks
@@ -26,7 +26,7 @@ test: $(STAMP) lint
 
 # JupyterLab on notebooks/ with a sandbox running beside it.
 lab: $(STAMP)
-	$(BIN)/python -m hubspot_nb.demo --lab
+	$(BIN)/python scripts/demo.py --lab
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -10,7 +10,8 @@ Usage::
 
 from __future__ import annotations
 
-from .auth import OAuthFlow
+from .auth.flow import OAuthFlow
+from .auth.token import Token
 from .errors import (
     APIError,
     AuthenticationFailed,
@@ -30,8 +31,7 @@ from .errors import (
     URITooLong,
 )
 from .hub import Hub, PortalInfo
-from .login import connect, login, logout
-from .token import Token
+from .notebook.login import connect, login, logout
 
 __version__ = "0.1.0"
 
@@ -68,7 +68,7 @@ def __getattr__(name: str) -> object:
     # LoginWidget lives in the only module that imports ipywidgets, and the sandbox is a server most
     # users never start: load each on first use, so `import hubspot_nb` stays light.
     if name == "LoginWidget":
-        from .widget import LoginWidget
+        from .notebook.widget import LoginWidget
 
         return LoginWidget
     if name == "sandbox":

@@ -19,8 +19,8 @@ from .errors import NotLoggedIn
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .client import HubSpotClient
-    from .token import Token
+    from .auth.token import Token
+    from .http.client import HubSpotClient
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
 
@@ -85,7 +85,7 @@ class Hub:
         The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
         human. Returns ``connected``; on a timeout it says so and the hub stays pending.
         """
-        from .kernel_wait import CannotWait, wait_until
+        from .notebook.kernel_wait import CannotWait, wait_until
 
         try:
             connected = wait_until(lambda: self.connected, timeout)
@@ -112,7 +112,7 @@ class Hub:
         """The HTTP client every helper uses (Bearer auth, retries, rate limits, paging)."""
         with self._lock:
             if self._client is None:
-                from .client import HubSpotClient
+                from .http.client import HubSpotClient
 
                 self._client = HubSpotClient(self.token, api_base=self.api_base)
             return self._client
@@ -186,7 +186,7 @@ class Hub:
         ``primary_company`` …). labels: show labels instead of internal names and values.
         chunksize: return an iterator of DataFrames of about this many rows instead of one frame.
         """
-        from . import crm
+        from .crm import objects as crm
 
         return crm.objects(
             self,
@@ -212,7 +212,7 @@ class Hub:
     ) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
         or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap."""
-        from . import crm
+        from .crm import objects as crm
 
         return crm.search(
             self,
@@ -227,27 +227,27 @@ class Hub:
 
     def properties(self, object_type: str) -> pd.DataFrame:
         """The property catalogue of an object type: name, label, type, fieldType, options …"""
-        from . import crm
+        from .crm import objects as crm
 
         return crm.properties_frame(self, object_type)
 
     def associations(self, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
         """A link table ``from_id, to_id, type`` between two object types."""
-        from . import crm
+        from .crm import objects as crm
 
         return crm.associations(self, from_type, to_type, ids=ids)
 
     def owners(self, archived: bool = False) -> pd.DataFrame:
         """The portal's owners (index ``id``): name, email, userId, teams … (``labels=True`` on the
         data helpers already shows owner names in ``hubspot_owner_id``)."""
-        from . import crm
+        from .crm import objects as crm
 
         return crm.owners(self, archived=archived)
 
     def pipelines(self, object_type: str = "deals") -> pd.DataFrame:
         """Pipeline stages of deals or tickets (index: stage id): stage and pipeline names, order,
         probability, closed."""
-        from . import crm
+        from .crm import objects as crm
 
         return crm.pipelines(self, object_type)
 
@@ -261,7 +261,7 @@ class Hub:
         chunksize: int = 10_000,
     ) -> Any:
         """Stream a pull to a Parquet dataset (one file per chunk): memory stays flat."""
-        from . import store
+        from .crm import store
 
         return store.to_parquet(
             self,
@@ -281,20 +281,20 @@ class Hub:
 
         Records archived or deleted in HubSpot stay in the copy until ``full=True`` pulls anew
         (HubSpot's search, which finds the changes, never returns them)."""
-        from . import store
+        from .crm import store
 
         return store.sync(self, object_type, properties=properties, path=path, full=full)
 
     # -- marketing -----------------------------------------------------------------------------
     def marketing_emails(self, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
         """One row per marketing email, statistics flattened to numeric columns."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.marketing_emails(self, stats=stats, since=since, archived=archived)
 
     def email_statistics(self, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
         """Aggregate e-mail statistics per email and campaign, or a time series per interval."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.email_statistics(self, start, end, interval=interval)
 
@@ -302,7 +302,7 @@ class Hub:
         self, start: Any, end: Any, event_types: Any = None, email_id: Any = None
     ) -> pd.DataFrame:
         """One row per send/delivery/open/click/bounce … event in ``[start, end)``."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.email_events(self, start, end, event_types=event_types, email_id=email_id)
 
@@ -310,7 +310,7 @@ class Hub:
         self, start: Any = None, end: Any = None, revenue: bool = False, attribution_model: str = "LINEAR"
     ) -> pd.DataFrame:
         """Campaigns with their metrics (and revenue with ``revenue=True``)."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.campaigns(
             self, start=start, end=end, revenue=revenue, attribution_model=attribution_model
@@ -318,13 +318,13 @@ class Hub:
 
     def forms(self) -> pd.DataFrame:
         """The portal's forms."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.forms(self)
 
     def form_submissions(self, form_id: str | None = None, since: Any = None) -> pd.DataFrame:
         """One row per form submission, submitted values as columns."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.form_submissions(self, form_id=form_id, since=since)
 
@@ -332,6 +332,6 @@ class Hub:
         self, breakdown: str = "sources", period: str = "total", start: Any = None, end: Any = None
     ) -> pd.DataFrame:
         """Website traffic from HubSpot's analytics reports."""
-        from . import marketing
+        from .marketing import helpers as marketing
 
         return marketing.traffic(self, breakdown=breakdown, period=period, start=start, end=end)

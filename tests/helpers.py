@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import requests
 
 import hubspot_nb as hnb
-from hubspot_nb.login import approve_in_sandbox
+from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.sandbox import Sandbox
 
 # A portal small enough to start in well under a second, for tests about logins and tokens.

@@ -14,9 +14,9 @@ import requests
 from helpers import stats
 
 import hubspot_nb as hnb
-from hubspot_nb.auth import parse_pasted
-from hubspot_nb.config import DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES, check_base_url
-from hubspot_nb.login import approve_in_sandbox
+from hubspot_nb.auth.flow import parse_pasted
+from hubspot_nb.auth.settings import DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES, check_base_url
+from hubspot_nb.notebook.login import approve_in_sandbox
 
 
 def make_flow(sb, **options):

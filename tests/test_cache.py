@@ -15,7 +15,7 @@ import requests
 from helpers import SMALL, login
 
 import hubspot_nb as hnb
-from hubspot_nb.cache import TokenCache, default_directory
+from hubspot_nb.auth.cache import TokenCache, default_directory
 
 
 def mode(path) -> int:

@@ -11,7 +11,7 @@ import requests
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub
 from hubspot_nb.sandbox import Sandbox
-from hubspot_nb.token import Token
+from hubspot_nb.auth.token import Token
 
 TYPES = ["contacts", "companies", "deals", "tickets"]
 

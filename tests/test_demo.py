@@ -1,4 +1,4 @@
-"""`make demo` and `make lab` as a newcomer runs them: `python -m hubspot_nb.demo [--lab]` in a
+"""`make demo` and `make lab` as a newcomer runs them: `python scripts/demo.py [--lab]` in a
 subprocess, with no HubSpot settings, checked from the outside (files written, what it prints,
 servers reachable, everything stopped afterwards)."""
 
@@ -20,6 +20,7 @@ import requests
 from nbtools import SECRET_PATTERNS, clean_env
 
 REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "scripts" / "demo.py"
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -33,7 +34,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def _demo(tmp_path: Path, *args: str, timeout: float = 180) -> tuple[subprocess.CompletedProcess, float]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "hubspot_nb.demo", *args],
+        [sys.executable, str(DEMO), *args],
         cwd=tmp_path,
         env=_env(tmp_path),
         capture_output=True,
@@ -94,7 +95,7 @@ def _port_open(port: int) -> bool:
 
 def test_lab_serves_the_notebooks_and_stops_cleanly(tmp_path: Path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hubspot_nb.demo", "--lab", "--no-browser", "--port", "0"],
+        [sys.executable, str(DEMO), "--lab", "--no-browser", "--port", "0"],
         cwd=tmp_path,
         env=_env(tmp_path),
         stdout=subprocess.PIPE,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from hubspot_nb.errors import InvalidInput
-from hubspot_nb.filters import epoch_ms, filter_groups, sorts, with_filter
+from hubspot_nb.crm.filters import epoch_ms, filter_groups, sorts, with_filter
 
 KNOWN = {
     "lifecyclestage": "enumeration",

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hubspot_nb.assembly import assemble
-from hubspot_nb.frames import records_to_frame
+from hubspot_nb.frames.assembly import assemble
+from hubspot_nb.frames.convert import records_to_frame
 from tests.test_frames import CATALOGUE, _synthetic, record
 
 COLUMNS = ["n_int", "n_float", "when", "day", "flag", "stage", "tags", "note"]
@@ -124,7 +124,7 @@ def test_wide_synthetic_pull_matches_typing_in_one_go() -> None:
 
 def test_gather_strings_copies_runs_of_sliced_pieces_with_nulls_and_empty_strings() -> None:
     pa = pytest.importorskip("pyarrow")
-    from hubspot_nb.arrow_columns import gather_strings
+    from hubspot_nb.frames._fast import gather_strings
 
     rng = random.Random(11)
     values = [[rng.choice(["", None, "x", "héllo", "a longer value"]) for _ in range(50)] for _ in range(6)]

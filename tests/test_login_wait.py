@@ -32,7 +32,7 @@ from nbtools import clean_env, find_secrets, kept_text, text_of
 
 import hubspot_nb as hnb
 from hubspot_nb.hub import PortalInfo
-from hubspot_nb.token import Token
+from hubspot_nb.auth.token import Token
 
 pytestmark = pytest.mark.slow
 

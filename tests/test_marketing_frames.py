@@ -8,8 +8,10 @@ import itertools
 import pandas as pd
 import pytest
 
-from hubspot_nb import marketing, marketing_events
-from hubspot_nb import marketing_frames as mf
+from hubspot_nb.marketing import helpers as marketing
+
+from hubspot_nb.marketing import events as marketing_events
+from hubspot_nb.marketing import _frames as mf
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub
 

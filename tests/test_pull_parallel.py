@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubspot_nb import pull
-from hubspot_nb.coverage import Coverage
-from hubspot_nb.cursors import CursorFormat, learn
+from hubspot_nb.crm import pull
+from hubspot_nb.crm._coverage import Coverage
+from hubspot_nb.crm._cursors import CursorFormat, learn
 from tests.helpers import stats
 from tests.test_crm import make_hub
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 from test_crm import cell, make_hub
 
-from hubspot_nb import store
+from hubspot_nb.crm import store
 from hubspot_nb.sandbox import Sandbox
 
 
@@ -80,7 +80,7 @@ _MEASURE = """
 import sys
 from pathlib import Path
 from hubspot_nb.hub import Hub
-from hubspot_nb.token import Token
+from hubspot_nb.auth.token import Token
 
 def kb(field):
     for line in open("/proc/self/status"):

@@ -16,7 +16,7 @@ import requests
 from helpers import SMALL, login, stats
 
 import hubspot_nb as hnb
-from hubspot_nb.cache import TokenCache
+from hubspot_nb.auth.cache import TokenCache
 
 
 def call_api(sb, token: hnb.Token) -> int:

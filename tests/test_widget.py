@@ -12,10 +12,10 @@ import pytest
 from helpers import APP_SECRET, SMALL, sandbox_flow, widget_state
 
 import hubspot_nb as hnb
-from hubspot_nb.auth import OAuthFlow
-from hubspot_nb.cache import TokenCache
-from hubspot_nb.login import approve_in_sandbox
-from hubspot_nb.widget import LoginWidget
+from hubspot_nb.auth.flow import OAuthFlow
+from hubspot_nb.auth.cache import TokenCache
+from hubspot_nb.notebook.login import approve_in_sandbox
+from hubspot_nb.notebook.widget import LoginWidget
 
 
 def make_widget(sb, secret: str | None = APP_SECRET, **options):

@@ -22,7 +22,7 @@ from typing import Any
 
 from reltools import Figures
 
-from hubspot_nb.cache import TokenCache
+from hubspot_nb.auth.cache import TokenCache
 
 ROUNDS = 20
 CLIENT_ID = "crash-test-app"

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reltools import Figures
 
-from hubspot_nb import marketing_frames as mf
-from hubspot_nb.auth import OAuthFlow, parse_pasted
+from hubspot_nb.marketing import _frames as mf
+from hubspot_nb.auth.flow import OAuthFlow, parse_pasted
 from hubspot_nb.errors import HubSpotNBError
-from hubspot_nb.filters import OPERATORS, epoch_ms, filter_groups, sorts
-from hubspot_nb.frames import PropertyInfo, convert
+from hubspot_nb.crm.filters import OPERATORS, epoch_ms, filter_groups, sorts
+from hubspot_nb.frames.convert import PropertyInfo, convert
 
 FUZZ = settings(
     max_examples=300,

@@ -22,7 +22,7 @@ from helpers import login, stats
 from reltools import Figures, Ledger, expire_tokens
 
 import hubspot_nb as hnb
-from hubspot_nb.cache import TokenCache
+from hubspot_nb.auth.cache import TokenCache
 
 PROCESSES = 2
 THREADS = 16

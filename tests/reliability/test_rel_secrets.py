@@ -23,11 +23,11 @@ from reltools import SECRET_SHAPES, Ledger, expire_tokens
 
 import hubspot_nb as hnb
 from hubspot_nb import cli
-from hubspot_nb.cache import TokenCache
-from hubspot_nb.config import check_base_url, resolve
-from hubspot_nb.login import approve_in_sandbox
+from hubspot_nb.auth.cache import TokenCache
+from hubspot_nb.auth.settings import check_base_url, resolve
+from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.sandbox import CLIENT_SECRET, Config, start
-from hubspot_nb.widget import LoginWidget
+from hubspot_nb.notebook.widget import LoginWidget
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,7 +83,7 @@ NOTEBOOK_CELLS = [
     "import logging, sys\n"
     "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, force=True)  # all logs into the outputs",
     "import hubspot_nb as hnb\nhub = hnb.login(sandbox=True, interactive='widget')\nhub.login_widget",
-    "from hubspot_nb.login import approve_in_sandbox\n"
+    "from hubspot_nb.notebook.login import approve_in_sandbox\n"
     "w = hub.login_widget\n"
     "w.paste.value = 'not-a-code'\nw.connect_button.click()\nprint(w.status_text)\n"
     "w.paste.value = approve_in_sandbox(w.flow, hub.sandbox)\nw.connect_button.click()\n"

@@ -18,17 +18,17 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import requests
 
-from .config import (
+from ..errors import APIError, LoginFailed, NetworkError
+from ..hub import Hub, PortalInfo
+from .endpoints import account_info, exchange_code, introspect, refresh_grant, revoke
+from .settings import (
     DEFAULT_API_BASE,
     DEFAULT_APP_BASE,
     DEFAULT_TOKEN_ENDPOINT,
     check_base_url,
     check_token_endpoint,
 )
-from .errors import APIError, LoginFailed, NetworkError
-from .hub import Hub, PortalInfo
 from .token import Token
-from .token_endpoint import account_info, exchange_code, introspect, refresh_grant, revoke
 
 __all__ = [
     "OAuthFlow",
@@ -45,7 +45,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .cache import TokenCache
 
-log = logging.getLogger("hubspot_nb.auth")
+log = logging.getLogger("hubspot_nb.auth.flow")
 
 _QUOTES = "\"'`<>\u201c\u201d\u2018\u2019"
 
@@ -125,7 +125,7 @@ class OAuthFlow:
         session: requests.Session | None = None,
     ) -> None:
         from .cache import TokenCache
-        from .config import DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES
+        from .settings import DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES
 
         if not client_id:
             raise LoginFailed("No client id: pass client_id= or set HUBSPOT_CLIENT_ID.", "config")

@@ -22,10 +22,11 @@ from urllib.parse import urljoin
 
 import requests
 
-from . import auth
-from .cache import TokenCache
-from .config import resolve
-from .errors import (
+from ..auth import flow as auth
+from ..auth.cache import TokenCache
+from ..auth.settings import resolve
+from ..auth.token import Token
+from ..errors import (
     APIError,
     AuthenticationFailed,
     ConfigError,
@@ -34,10 +35,9 @@ from .errors import (
     NotLoggedIn,
     RefreshFailed,
 )
-from .hub import Hub
-from .token import Token
+from ..hub import Hub
 
-log = logging.getLogger("hubspot_nb.login")
+log = logging.getLogger("hubspot_nb.notebook.login")
 
 _SANDBOX: Any = None  # the sandbox login(sandbox=True) started in this process, reused by later calls
 
@@ -316,7 +316,7 @@ def _sandbox(sandbox: Any) -> Any:
         return _adapt(sandbox)
     if _SANDBOX is not None and _is_running(_SANDBOX):
         return _adapt(_SANDBOX)
-    from . import sandbox as sandbox_pkg
+    from .. import sandbox as sandbox_pkg
 
     options: dict[str, Any] = {"port": 0}
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
@@ -337,7 +337,7 @@ def _adapt(sb: Any) -> Any:
 
 def _app_credentials(sb: Any) -> tuple[str, str]:
     """The sandbox's built-in app (``sandbox-client-id`` / ``sandbox-client-secret``)."""
-    from .sandbox.config import CLIENT_ID, CLIENT_SECRET
+    from ..sandbox.config import CLIENT_ID, CLIENT_SECRET
 
     return getattr(sb, "client_id", None) or CLIENT_ID, getattr(sb, "client_secret", None) or CLIENT_SECRET
 

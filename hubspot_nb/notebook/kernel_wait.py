@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-log = logging.getLogger("hubspot_nb.kernel_wait")
+log = logging.getLogger("hubspot_nb.notebook.kernel_wait")
 
 _COMM_TYPES = ("comm_open", "comm_msg", "comm_close")
 _POLL_MS = 100  # longest a wait sleeps between two looks at its condition

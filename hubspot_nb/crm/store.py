@@ -27,8 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import arrow_columns, crm, frames
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..frames import _fast as arrow_columns
+from ..frames import convert as frames
+from . import objects as crm
 
 LOOKBACK = timedelta(minutes=2)  # search indexes changes a little late: ask for a bit more
 STATE_FILE = "_sync.json"
@@ -153,7 +155,7 @@ def _nullable(arrow_type: Any) -> Any:
 
 
 def default_path(hub: Any, object_type: str) -> Path:
-    from .cache import default_directory
+    from ..auth.cache import default_directory
 
     hub_id = getattr(getattr(hub, "info", None), "hub_id", None) or getattr(hub.token, "hub_id", None)
     return default_directory() / "data" / str(hub_id or "unknown") / object_type

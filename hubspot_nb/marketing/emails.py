@@ -1,4 +1,4 @@
-"""Marketing e-mails and their statistics as typed DataFrames (``hubspot_nb.marketing`` re-exports
+"""Marketing e-mails and their statistics as typed DataFrames (``hubspot_nb.marketing.helpers`` re-exports
 ``marketing_emails`` and ``email_statistics``; ``hub.marketing_emails()`` and
 ``hub.email_statistics()`` delegate there). Needs the ``content`` (or ``marketing.email.read``) scope.
 """
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import marketing_frames as mf
-from .marketing_frames import BOOL, CAT, OBJ, STR, UTC
+from . import _frames as mf
+from ._frames import BOOL, CAT, OBJ, STR, UTC
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from ..hub import Hub
 
 EMAILS = "/marketing/v3/emails"
 
@@ -75,7 +75,7 @@ def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: 
     ids that ``email_events`` rows carry as ``emailCampaignId``; A/B e-mails have two), then with
     ``stats=True`` the statistics columns
     (``sent, delivered, open, click, …, open_rate, click_rate, …, open_device_mobile …``; see
-    ``hubspot_nb.marketing_frames``). ``since``: only e-mails updated since then.
+    ``hubspot_nb.marketing._frames``). ``since``: only e-mails updated since then.
     ``archived=True`` adds archived e-mails (HubSpot lists them only in a separate pass).
 
     HubSpot's list with ``includeStats=true`` can leave e-mails out, so with ``stats=True`` a second

@@ -15,11 +15,15 @@ from typing import Any
 
 import pandas as pd
 
-from . import arrow_columns, assembly, frames, progress, pull
-from .errors import InvalidInput
+from .. import progress
+from ..errors import InvalidInput
+from ..frames import _fast as arrow_columns
+from ..frames import assembly
+from ..frames import convert as frames
+from ..frames.raw_columns import RawColumns
+from . import pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
-from .raw_columns import RawColumns
 
 # HubSpot's standard object types and their ids (custom objects: "2-…" ids or "p_…" names).
 OBJECT_TYPE_IDS = {

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import marketing_frames as mf
-from . import progress
-from .errors import NotFound
-from .marketing_frames import BOOL, FLOAT, INT, STR, UTC
+from .. import progress
+from ..errors import NotFound
+from . import _frames as mf
+from ._frames import BOOL, FLOAT, INT, STR, UTC
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from ..hub import Hub
 
 EVENTS = "/email/public/v1/events"
 PAGE_SIZE = 1000  # what tap-hubspot uses

@@ -36,9 +36,9 @@ from typing import Any
 
 import filelock
 
-from .config import ENV
+from .settings import ENV
 
-log = logging.getLogger("hubspot_nb.cache")
+log = logging.getLogger("hubspot_nb.auth.cache")
 
 LOCK_TIMEOUT_S = 60.0
 STALE_TEMP_S = 60.0  # a temp file this old belongs to a writer that died before its rename

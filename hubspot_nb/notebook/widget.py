@@ -20,12 +20,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .auth import OAuthFlow
-from .errors import HubSpotNBError, LoginFailed
-from .hub import Hub
-from .token import redact
+from ..auth.flow import OAuthFlow
+from ..auth.token import redact
+from ..errors import HubSpotNBError, LoginFailed
+from ..hub import Hub
 
-log = logging.getLogger("hubspot_nb.widget")
+log = logging.getLogger("hubspot_nb.notebook.widget")
 
 _OK = "color:#1a7f37"
 _BAD = "color:#b42318"

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import requests
 
-from .client import json_body, send
-from .config import check_token_endpoint
-from .errors import APIError, LoginFailed, NetworkError, RefreshFailed, ServerError, error_from_response
+from ..errors import APIError, LoginFailed, NetworkError, RefreshFailed, ServerError, error_from_response
+from ..http.client import json_body, send
+from .settings import check_token_endpoint
 
 TOKEN_CALL_RETRIES = 2  # a code is single-use: a blind retry after a lost answer would only burn it
 

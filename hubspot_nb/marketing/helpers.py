@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import marketing_frames as mf
-from .errors import MissingScopes
-from .marketing_emails import EMAIL_KINDS as EMAIL_KINDS  # re-exported: tests and users know them here
-from .marketing_emails import INTERVALS as INTERVALS
-from .marketing_emails import email_row as email_row
-from .marketing_emails import email_statistics, marketing_emails
-from .marketing_events import email_events, iter_email_events
-from .marketing_frames import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
+from ..errors import MissingScopes
+from . import _frames as mf
+from ._frames import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
+from .emails import EMAIL_KINDS as EMAIL_KINDS  # re-exported: tests and users know them here
+from .emails import INTERVALS as INTERVALS
+from .emails import email_row as email_row
+from .emails import email_statistics, marketing_emails
+from .events import email_events, iter_email_events
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from ..hub import Hub
 
 __all__ = [
     "ATTRIBUTION_MODELS",

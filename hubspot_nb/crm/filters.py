@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 OPERATORS = {
     "eq": "EQ",

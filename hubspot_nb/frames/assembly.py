@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from . import arrow_columns
+from . import _fast as arrow_columns
 
 try:  # optional (the parquet extra)
     import pyarrow as pa
@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
     pa = None
 
 if TYPE_CHECKING:
-    from .frames import Catalogue
+    from .convert import Catalogue
 
 
 def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: bool = True) -> pd.DataFrame:

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from . import frames
-from .errors import InvalidInput
+from ..errors import InvalidInput
+from ..frames import convert as frames
 
 COUNTERS = (
     "sent",

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import arrow_columns
+from . import _fast as arrow_columns
 from .assembly import all_integral, narrow  # (typed chunks → one frame: ``assembly.assemble``)
 from .raw_columns import RawColumns
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
 DEFAULT_APP_BASE = "https://app.hubspot.com"

@@ -25,16 +25,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .config import DEFAULT_API_BASE, DEFAULT_TOKEN_ENDPOINT
-from .errors import RefreshFailed
-from .token_endpoint import refresh_grant
+from ..errors import RefreshFailed
+from .endpoints import refresh_grant
+from .settings import DEFAULT_API_BASE, DEFAULT_TOKEN_ENDPOINT
 
 if TYPE_CHECKING:
     import requests
 
     from .cache import TokenCache
 
-log = logging.getLogger("hubspot_nb.token")
+log = logging.getLogger("hubspot_nb.auth.token")
 
 MAX_LEEWAY_S = 300.0
 

@@ -1,7 +1,7 @@
 """The two hands-on demos, both against the sandbox (no HubSpot account needed).
 
-    python -m hubspot_nb.demo          # `make demo`: marketing notebook run headless, HTML report
-    python -m hubspot_nb.demo --lab    # `make lab`: JupyterLab on notebooks/, a sandbox beside it
+    python scripts/demo.py          # `make demo`: marketing notebook run headless, HTML report
+    python scripts/demo.py --lab    # `make lab`: JupyterLab on notebooks/, a sandbox beside it
 
 The report run starts a sandbox in this process, points the notebook's kernel at it through the
 ordinary settings (``HUBSPOT_API_BASE`` and a private-app token the sandbox was told to accept, so
@@ -66,7 +66,7 @@ def _sandbox_free_env(cache_dir: Path) -> dict[str, str]:
 
 @contextlib.contextmanager
 def _sandbox(**options: Any) -> Iterator[Any]:
-    from .sandbox import run
+    from hubspot_nb.sandbox import run
 
     with run(port=0, **options) as sb:
         yield sb
@@ -239,7 +239,7 @@ def _stop_process(proc: subprocess.Popen) -> None:
 # -- command line ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m hubspot_nb.demo",
+        prog="python scripts/demo.py",
         description="Run a notebook headless against the sandbox and write an HTML report, "
         "or (--lab) open JupyterLab on notebooks/ (notebooks start the sandbox in their kernel).",
     )

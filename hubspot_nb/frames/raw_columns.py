@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import arrow_columns
+from . import _fast as arrow_columns
 
 RECORD_FIELDS = ("createdAt", "updatedAt", "archivedAt")
 

@@ -29,7 +29,7 @@ import orjson
 import requests
 from requests.adapters import HTTPAdapter
 
-from .errors import ConfigError, NetworkError, error_from_response
+from ..errors import ConfigError, NetworkError, error_from_response
 from .ratelimit import BothLimits, RollingWindow, learn_from_headers
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
@@ -55,7 +55,7 @@ class Limiter(Protocol):
 
 
 class TokenLike(Protocol):
-    """What the client needs from ``hubspot_nb.token.Token``."""
+    """What the client needs from ``hubspot_nb.auth.token.Token``."""
 
     @property
     def can_refresh(self) -> bool: ...

@@ -29,10 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
-from .client import HubSpotClient, next_after
-from .coverage import Chain, Coverage
-from .cursors import CursorFormat, learn
-from .errors import BadRequest
+from ..errors import BadRequest
+from ..http.client import HubSpotClient, next_after
+from ._coverage import Chain, Coverage
+from ._cursors import CursorFormat, learn
 from .filters import with_filter
 
 log = logging.getLogger(__name__)
