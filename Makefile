@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint lab bench sandbox clean
+.PHONY: demo test test-fast lint lab bench sandbox clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,12 +17,16 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check hubspot_nb tests benchmarks
-	$(BIN)/ruff format --check hubspot_nb tests benchmarks
+	$(BIN)/ruff check hubspot_nb tests benchmarks scripts
+	$(BIN)/ruff format --check hubspot_nb tests benchmarks scripts
 	$(BIN)/mypy hubspot_nb
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q --basetemp=.pytest_tmp
+
+# The edit-test loop: everything that needs no browser, no notebook kernel and no long pull (< 90 s).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q --basetemp=.pytest_tmp -m "not browser and not slow"
 
 # JupyterLab on notebooks/ with a sandbox running beside it.
 lab: $(STAMP)
