@@ -11,6 +11,7 @@ Usage::
 from __future__ import annotations
 
 from .auth.flow import OAuthFlow
+from .auth.portal import PortalInfo
 from .auth.token import Token
 from .errors import (
     APIError,
@@ -30,7 +31,7 @@ from .errors import (
     ServerError,
     URITooLong,
 )
-from .hub import Hub, PortalInfo
+from .hub import Hub
 from .notebook.login import connect, login, logout
 
 __version__ = "0.1.0"

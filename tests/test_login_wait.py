@@ -31,7 +31,6 @@ from nbclient.exceptions import CellExecutionError
 from nbtools import clean_env, find_secrets, kept_text, text_of
 
 import hubspot_nb as hnb
-from hubspot_nb.hub import PortalInfo
 from hubspot_nb.auth.token import Token
 
 pytestmark = pytest.mark.slow
@@ -231,7 +230,7 @@ def test_wait_for_login_outside_a_kernel(capsys):
 
     # Another thread finishing the login ends the wait at once.
     token = Token("sandbox-private-token", kind="private-app", api_base=hub.api_base)
-    threading.Timer(0.2, hub._connect, (token, PortalInfo(hub_id=1))).start()
+    threading.Timer(0.2, hub.attach, (token, hnb.PortalInfo(hub_id=1))).start()
     started = time.monotonic()
     assert hub.wait_for_login(10) is True
     assert time.monotonic() - started < 2

@@ -24,6 +24,7 @@ import requests
 
 from ..auth import flow as auth
 from ..auth.cache import TokenCache
+from ..auth.portal import portal_info
 from ..auth.settings import resolve
 from ..auth.token import Token
 from ..errors import (
@@ -128,7 +129,9 @@ def login(
     )
     hub = Hub(api_base=settings.api_base, sandbox=sb)
     if auto_approve:
-        return flow.finish(approve_in_sandbox(flow, sb), hub=hub)
+        authorized = flow.finish(approve_in_sandbox(flow, sb))
+        hub.attach(authorized.token, authorized.info)
+        return hub
     mode = interactive or ("widget" if in_notebook() else "input")
     if mode == "widget":
         from IPython.display import display
@@ -167,7 +170,7 @@ def connect(
             "hnb.login(access_token=...)."
         )
     token = _token_from_record(record, store)
-    return Hub(token, api_base=token.api_base, info=auth.portal_info(token))
+    return Hub(token, api_base=token.api_base, info=portal_info(token))
 
 
 def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None = None) -> bool:
@@ -202,9 +205,7 @@ def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None =
     for place in {id(s): s for s in (token.store, store) if s is not None}.values():
         if token.client_id and token.hub_id is not None:
             place.delete(token.client_id, token.hub_id)
-    hub._token = None
-    hub._client = None
-    hub._pending_message = "Logged out. Run hnb.login() to log in again."
+    hub.detach("Logged out. Run hnb.login() to log in again.")
     return revoked
 
 
@@ -226,7 +227,7 @@ def private_app_hub(access_token: str, api_base: str, *, sandbox: Any = None) ->
         raise LoginFailed(
             "Could not reach HubSpot to check the access token; check the network.", "network"
         ) from None
-    info = auth.portal_info(token, details)
+    info = portal_info(token, details)
     info.token_kind = "private-app"
     token.hub_id = info.hub_id
     return Hub(token, api_base=api_base, info=info, sandbox=sandbox)
@@ -237,7 +238,7 @@ def _token_from_record(record: dict[str, Any], store: TokenCache, settings: Any 
     secret = os.environ.get("HUBSPOT_CLIENT_SECRET") if settings is None else settings.client_secret
     env_client = os.environ.get("HUBSPOT_CLIENT_ID") if settings is None else settings.client_id
     if secret and env_client == token.client_id:
-        token._client_secret = secret  # a secret given now wins over the stored one (it may be rotated)
+        token.use_client_secret(secret)  # a secret given now wins over the stored one (it may be rotated)
     return token
 
 
@@ -258,7 +259,7 @@ def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[H
             log.warning(
                 "hubspot_nb: could not refresh the saved token now (%s); will retry", type(exc).__name__
             )
-    return Hub(token, api_base=token.api_base, info=auth.portal_info(token)), None
+    return Hub(token, api_base=token.api_base, info=portal_info(token)), None
 
 
 def in_notebook() -> bool:
@@ -281,7 +282,8 @@ def prompt_login(flow: auth.OAuthFlow, hub: Hub, note: str | None = None) -> Hub
     if flow.needs_secret:
         flow.set_client_secret(getpass.getpass("Your HubSpot app's client secret: "))
     pasted = input("Code or address: ")
-    flow.finish(pasted, hub=hub)
+    authorized = flow.finish(pasted)
+    hub.attach(authorized.token, authorized.info)
     print(f"Connected to {hub.info.describe()}.")
     return hub
 
