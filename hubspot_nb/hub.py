@@ -62,26 +62,6 @@ class Hub:
             raise NotLoggedIn(self._pending_message)
         return self._token
 
-    def wait_for_login(self, timeout: float) -> bool:
-        """Block this cell until the login widget connects the hub, at most ``timeout`` seconds.
-
-        The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
-        human. Returns ``connected``; on a timeout it says so and the hub stays pending.
-        """
-        from .notebook.kernel_wait import CannotWait, wait_until
-
-        try:
-            connected = wait_until(lambda: self.connected, timeout)
-        except CannotWait as exc:
-            print(
-                f"hubspot_nb cannot wait for the login here ({exc}); finish the login above, "
-                "then run the next cell."
-            )
-            return self.connected
-        if not connected:
-            print(f"Still not logged in after {timeout:g} s — finish the login above and run the next cell.")
-        return connected
-
     @classmethod
     def from_login(
         cls,

@@ -142,7 +142,7 @@ def login(
         hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]
         display(hub.login_widget)  # type: ignore[attr-defined]
         if wait is not None:
-            hub.wait_for_login(wait)
+            wait_for_login(hub, wait)
         return hub
     if mode != "input":
         raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
@@ -207,6 +207,27 @@ def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None =
             place.delete(token.client_id, token.hub_id)
     hub.detach("Logged out. Run hnb.login() to log in again.")
     return revoked
+
+
+def wait_for_login(hub: Hub, timeout: float) -> bool:
+    """Block this cell until the login widget connects ``hub``, at most ``timeout`` seconds.
+
+    The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
+    human. Returns ``hub.connected``; on a timeout it says so and the hub stays pending.
+    """
+    from .kernel_wait import CannotWait, wait_until
+
+    try:
+        connected = wait_until(lambda: hub.connected, timeout)
+    except CannotWait as exc:
+        print(
+            f"hubspot_nb cannot wait for the login here ({exc}); finish the login above, "
+            "then run the next cell."
+        )
+        return hub.connected
+    if not connected:
+        print(f"Still not logged in after {timeout:g} s — finish the login above and run the next cell.")
+    return connected
 
 
 # -- the pieces ---------------------------------------------------------------------------------------
@@ -358,4 +379,4 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-__all__ = ["connect", "login", "logout"]
+__all__ = ["connect", "login", "logout", "wait_for_login"]
