@@ -10,6 +10,7 @@ Usage::
 
 from __future__ import annotations
 
+from .auth.cache import TokenCache
 from .auth.flow import OAuthFlow
 from .auth.portal import PortalInfo
 from .auth.token import Token
@@ -57,6 +58,7 @@ __all__ = [
     "RefreshFailed",
     "ServerError",
     "Token",
+    "TokenCache",
     "URITooLong",
     "__version__",
     "connect",
