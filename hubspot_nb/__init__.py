@@ -10,7 +10,9 @@ Usage::
 
 from __future__ import annotations
 
+from .auth.cache import TokenCache
 from .auth.flow import OAuthFlow
+from .auth.portal import PortalInfo
 from .auth.token import Token
 from .errors import (
     APIError,
@@ -30,7 +32,7 @@ from .errors import (
     ServerError,
     URITooLong,
 )
-from .hub import Hub, PortalInfo
+from .hub import Hub
 from .notebook.login import connect, login, logout
 
 __version__ = "0.1.0"
@@ -56,6 +58,7 @@ __all__ = [
     "RefreshFailed",
     "ServerError",
     "Token",
+    "TokenCache",
     "URITooLong",
     "__version__",
     "connect",

@@ -11,36 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .auth.portal import PortalInfo
 from .errors import NotLoggedIn
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .auth.portal import Authorized
     from .auth.token import Token
     from .http.client import HubSpotClient
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
-
-
-@dataclass
-class PortalInfo:
-    """Who is connected: filled from the token response, introspection or account details."""
-
-    hub_id: int | None = None
-    hub_domain: str | None = None
-    user: str | None = None  # e-mail of the user who authorized the app, when HubSpot says
-    user_id: int | None = None
-    app_id: int | None = None
-    scopes: list[str] = field(default_factory=list)
-    token_kind: str = "oauth"  # "oauth" or "private-app"
-
-    def describe(self) -> str:
-        who = f" as {self.user}" if self.user else ""
-        where = self.hub_domain or f"portal {self.hub_id}"
-        return f"{where} (hub id {self.hub_id}){who}"
 
 
 class Hub:
@@ -79,33 +62,40 @@ class Hub:
             raise NotLoggedIn(self._pending_message)
         return self._token
 
-    def wait_for_login(self, timeout: float) -> bool:
-        """Block this cell until the login widget connects the hub, at most ``timeout`` seconds.
+    @classmethod
+    def from_login(
+        cls,
+        authorized: Authorized,
+        *,
+        api_base: str | None = None,
+        progress: bool = True,
+        sandbox: Any = None,
+    ) -> Hub:
+        """A connected hub from a finished login: ``hnb.Hub.from_login(flow.finish(pasted))``.
 
-        The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
-        human. Returns ``connected``; on a timeout it says so and the hub stays pending.
-        """
-        from .notebook.kernel_wait import CannotWait, wait_until
+        ``api_base`` defaults to the API host the token was issued by."""
+        return cls(
+            authorized.token,
+            api_base=api_base or authorized.token.api_base,
+            info=authorized.info,
+            progress=progress,
+            sandbox=sandbox,
+        )
 
-        try:
-            connected = wait_until(lambda: self.connected, timeout)
-        except CannotWait as exc:
-            print(
-                f"hubspot_nb cannot wait for the login here ({exc}); finish the login above, "
-                "then run the next cell."
-            )
-            return self.connected
-        if not connected:
-            print(f"Still not logged in after {timeout:g} s — finish the login above and run the next cell.")
-        return connected
-
-    def _connect(self, token: Token, info: PortalInfo) -> None:
-        """Called by the login flow (widget or prompt) once the user is connected."""
+    def attach(self, token: Token, info: PortalInfo) -> None:
+        """Connect this hub to ``token`` (the login widget or prompt calls it once the user is in)."""
         with self._lock:
             self._token = token
             self.info = info
             self._client = None
             self._cache.clear()
+
+    def detach(self, message: str) -> None:
+        """Disconnect (``logout``): from now on data calls raise ``NotLoggedIn(message)``."""
+        with self._lock:
+            self._token = None
+            self._client = None
+            self._pending_message = message
 
     @property
     def client(self) -> HubSpotClient:

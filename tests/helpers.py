@@ -37,7 +37,7 @@ def sandbox_flow(
 def login(sb: Sandbox, cache: Any = False, **options: Any) -> hnb.Hub:
     """A Hub logged in to the sandbox: the flow's authorize link approved as a user would."""
     flow = sandbox_flow(sb, cache, **options)
-    return flow.finish(approve_in_sandbox(flow, sb))
+    return hnb.Hub.from_login(flow.finish(approve_in_sandbox(flow, sb)))
 
 
 def widget_state(widget: widgets.Widget) -> str:

@@ -100,8 +100,10 @@ def test_finish_connects_a_hub_with_portal_info(sandbox, how):
     redirected = approve_in_sandbox(flow, sandbox)
     code = parse_qs(urlsplit(redirected).query)["code"][0]
     pasted = {"url": redirected, "code": code, "quoted": f' "{code}"\n'}[how]
-    hub = flow.finish(pasted)
-    assert hub.connected
+    authorized = flow.finish(pasted)  # the token and its portal; auth never builds a Hub
+    hub = hnb.Hub.from_login(authorized)
+    assert hub.connected and hub.token is authorized.token and hub.info is authorized.info
+    assert hub.api_base == sandbox.base_url
     assert hub.info.hub_id == sandbox.hub_id == hub.token.hub_id
     assert hub.info.user == sandbox.user_email  # from introspection
     assert hub.info.hub_domain == sandbox.hub_domain
@@ -120,7 +122,7 @@ def test_finish_connects_a_hub_with_portal_info(sandbox, how):
 def test_token_endpoint_version_is_selectable(fresh_sandbox, version):
     sb = fresh_sandbox(contacts=20, companies=5, deals=5, tickets=2)
     flow = make_flow(sb, token_endpoint=version)
-    hub = flow.finish(approve_in_sandbox(flow, sb))
+    hub = hnb.Hub.from_login(flow.finish(approve_in_sandbox(flow, sb)))
     hub.token.refresh()
     routes = stats(sb)["requests"]
     assert routes[f"POST /oauth/{version}/token"] == 2  # the exchange and the refresh
@@ -149,7 +151,7 @@ def test_state_mismatch_is_refused_before_any_exchange(fresh_sandbox):
     assert info.value.reason == "state_mismatch"
     assert "Authorize" in str(info.value)
     assert "POST /oauth/2026-03/token" not in stats(sb)["requests"]
-    assert first.finish(redirected).connected  # the right flow still can
+    assert hnb.Hub.from_login(first.finish(redirected)).connected  # the right flow still can
 
 
 def test_access_denied_is_reported(sandbox):
@@ -222,7 +224,7 @@ def test_missing_secret_is_asked_for(sandbox):
         flow.finish(redirected)
     assert info.value.reason == "no_secret"
     flow.set_client_secret(sandbox.client_secret)
-    assert flow.finish(redirected).connected
+    assert hnb.Hub.from_login(flow.finish(redirected)).connected
 
 
 def _closed_port() -> int:

@@ -31,8 +31,8 @@ from nbclient.exceptions import CellExecutionError
 from nbtools import clean_env, find_secrets, kept_text, text_of
 
 import hubspot_nb as hnb
-from hubspot_nb.hub import PortalInfo
 from hubspot_nb.auth.token import Token
+from hubspot_nb.notebook.login import wait_for_login
 
 pytestmark = pytest.mark.slow
 
@@ -225,14 +225,14 @@ def test_interrupting_the_wait_leaves_the_kernel_usable(tmp_path):
 def test_wait_for_login_outside_a_kernel(capsys):
     hub = hnb.Hub(api_base="http://127.0.0.1:9")
     started = time.monotonic()
-    assert hub.wait_for_login(0.3) is False
+    assert wait_for_login(hub, 0.3) is False
     assert 0.3 <= time.monotonic() - started < 2
     assert "Still not logged in after 0.3 s" in capsys.readouterr().out
 
     # Another thread finishing the login ends the wait at once.
     token = Token("sandbox-private-token", kind="private-app", api_base=hub.api_base)
-    threading.Timer(0.2, hub._connect, (token, PortalInfo(hub_id=1))).start()
+    threading.Timer(0.2, hub.attach, (token, hnb.PortalInfo(hub_id=1))).start()
     started = time.monotonic()
-    assert hub.wait_for_login(10) is True
+    assert wait_for_login(hub, 10) is True
     assert time.monotonic() - started < 2
     assert "Still not logged in" not in capsys.readouterr().out

@@ -12,8 +12,8 @@ from hubspot_nb.hub import Hub
 EXPORTED = {
     "APIError", "AuthError", "AuthenticationFailed", "BadRequest", "ConfigError", "Hub", "HubSpotNBError",
     "InvalidInput", "LoginFailed", "LoginWidget", "MissingScopes", "NetworkError", "NotFound", "NotLoggedIn",
-    "OAuthFlow", "PortalInfo", "RateLimited", "RefreshFailed", "ServerError", "Token", "URITooLong",
-    "__version__", "connect", "login", "logout",
+    "OAuthFlow", "PortalInfo", "RateLimited", "RefreshFailed", "ServerError", "Token", "TokenCache",
+    "URITooLong", "__version__", "connect", "login", "logout",
 }  # fmt: skip
 
 

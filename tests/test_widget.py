@@ -12,8 +12,8 @@ import pytest
 from helpers import APP_SECRET, SMALL, sandbox_flow, widget_state
 
 import hubspot_nb as hnb
-from hubspot_nb.auth.flow import OAuthFlow
 from hubspot_nb.auth.cache import TokenCache
+from hubspot_nb.auth.flow import OAuthFlow
 from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.notebook.widget import LoginWidget
 
@@ -166,8 +166,8 @@ def test_expired_code_is_explained(fresh_sandbox):
 class ExplodingFlow(OAuthFlow):
     """A flow whose finish fails in a way we did not plan for, quoting the secret it holds."""
 
-    def finish(self, pasted, hub=None):
-        raise RuntimeError(f"boom while using {self._client_secret}")
+    def finish(self, pasted):
+        raise RuntimeError(f"boom while using {self.secrets()[0]}")
 
 
 def test_unexpected_errors_are_shown_scrubbed(sandbox):

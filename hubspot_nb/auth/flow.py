@@ -5,7 +5,10 @@ opens it and approves), then ``finish(pasted)`` with whatever they pasted back â
 the code wrapped in quotes or whitespace, or the whole redirected URL (whose ``state`` is checked
 and whose ``error=access_denied`` is reported). The widget and the terminal prompt both sit on it.
 
-The HTTP calls to HubSpot's token endpoints live in ``token_endpoint`` (re-exported here).
+``finish`` returns an ``Authorized`` (the token and the portal it belongs to), not a hub: the auth
+layer sits below ``Hub`` and never builds one. ``hnb.Hub.from_login(flow.finish(pasted))`` is the
+one step from there to a hub, and the widget and ``login()`` attach it to their pending hub with
+``hub.attach``. The HTTP calls to HubSpot's token endpoints live in ``endpoints`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import requests
 
 from ..errors import APIError, LoginFailed, NetworkError
-from ..hub import Hub, PortalInfo
 from .endpoints import account_info, exchange_code, introspect, refresh_grant, revoke
+from .portal import Authorized, portal_info
 from .settings import (
     DEFAULT_API_BASE,
     DEFAULT_APP_BASE,
@@ -31,6 +34,7 @@ from .settings import (
 from .token import Token
 
 __all__ = [
+    "Authorized",
     "OAuthFlow",
     "Pasted",
     "account_info",
@@ -91,21 +95,6 @@ def parse_pasted(text: str) -> Pasted:
     return Pasted(code=cleaned)
 
 
-def portal_info(token: Token, details: dict[str, Any] | None = None) -> PortalInfo:
-    """What the widget shows: from the token plus introspection (or account details)."""
-    details = details or {}
-    hub_id = details.get("hub_id") or details.get("portalId") or token.hub_id
-    return PortalInfo(
-        hub_id=int(hub_id) if hub_id is not None else None,
-        hub_domain=details.get("hub_domain") or token.hub_domain,
-        user=details.get("user") or token.user,
-        user_id=details.get("user_id"),
-        app_id=details.get("app_id"),
-        scopes=list(details.get("scopes") or token.scopes),
-        token_kind=token.kind,
-    )
-
-
 # -- the flow -------------------------------------------------------------------------------------------
 class OAuthFlow:
     """One login attempt: build the authorize link, then ``finish`` with what the user pasted."""
@@ -154,8 +143,17 @@ class OAuthFlow:
         self.finished = False
 
     @property
+    def has_client_secret(self) -> bool:
+        """True once the app's client secret is known (from arguments, environment or the widget)."""
+        return bool(self._client_secret)
+
+    @property
     def needs_secret(self) -> bool:
-        return not self._client_secret
+        return not self.has_client_secret
+
+    def secrets(self) -> list[str]:
+        """The secret strings this flow holds, for ``redact`` (as ``Token.secrets``)."""
+        return [self._client_secret] if self._client_secret else []
 
     def set_client_secret(self, secret: str) -> None:
         self._client_secret = secret.strip() or None
@@ -210,8 +208,11 @@ class OAuthFlow:
             )
         return answer.code
 
-    def finish(self, pasted: str, hub: Hub | None = None) -> Hub:
-        """Exchange what the user pasted for a token; return (or connect) the ``Hub``."""
+    def finish(self, pasted: str) -> Authorized:
+        """Exchange what the user pasted for a token; return it with the portal it belongs to.
+
+        Returns an ``Authorized``, not a hub (auth sits below ``Hub``): ``hnb.Hub.from_login(...)``
+        makes one, ``hub.attach(result.token, result.info)`` connects a pending one."""
         if self.finished:
             raise LoginFailed(
                 "This login is finished already; run hnb.login() again to log in anew.", "state_used"
@@ -263,7 +264,4 @@ class OAuthFlow:
             token.scopes = info.scopes
         if self.cache is not None and token.hub_id is not None:
             self.cache.save(token.to_record())
-        if hub is None:
-            return Hub(token, api_base=self.api_base, info=info)
-        hub._connect(token, info)
-        return hub
+        return Authorized(token, info)

@@ -171,6 +171,11 @@ class Token:
             )
         self._refresh(stale=stale, forced=True)
 
+    def use_client_secret(self, secret: str) -> None:
+        """Refresh with this client secret from now on (one given now wins over a stored one: the
+        app's secret may have been rotated). Like the others, it never shows in ``repr``."""
+        self._client_secret = secret
+
     # -- the refresh itself ---------------------------------------------------------------
     def _needs_refresh(self, stale: str | None, forced: bool) -> bool:
         if stale is not None:

@@ -24,6 +24,7 @@ import requests
 
 from ..auth import flow as auth
 from ..auth.cache import TokenCache
+from ..auth.portal import portal_info
 from ..auth.settings import resolve
 from ..auth.token import Token
 from ..errors import (
@@ -128,7 +129,9 @@ def login(
     )
     hub = Hub(api_base=settings.api_base, sandbox=sb)
     if auto_approve:
-        return flow.finish(approve_in_sandbox(flow, sb), hub=hub)
+        authorized = flow.finish(approve_in_sandbox(flow, sb))
+        hub.attach(authorized.token, authorized.info)
+        return hub
     mode = interactive or ("widget" if in_notebook() else "input")
     if mode == "widget":
         from IPython.display import display
@@ -139,7 +142,7 @@ def login(
         hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]
         display(hub.login_widget)  # type: ignore[attr-defined]
         if wait is not None:
-            hub.wait_for_login(wait)
+            wait_for_login(hub, wait)
         return hub
     if mode != "input":
         raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
@@ -167,7 +170,7 @@ def connect(
             "hnb.login(access_token=...)."
         )
     token = _token_from_record(record, store)
-    return Hub(token, api_base=token.api_base, info=auth.portal_info(token))
+    return Hub(token, api_base=token.api_base, info=portal_info(token))
 
 
 def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None = None) -> bool:
@@ -202,10 +205,29 @@ def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None =
     for place in {id(s): s for s in (token.store, store) if s is not None}.values():
         if token.client_id and token.hub_id is not None:
             place.delete(token.client_id, token.hub_id)
-    hub._token = None
-    hub._client = None
-    hub._pending_message = "Logged out. Run hnb.login() to log in again."
+    hub.detach("Logged out. Run hnb.login() to log in again.")
     return revoked
+
+
+def wait_for_login(hub: Hub, timeout: float) -> bool:
+    """Block this cell until the login widget connects ``hub``, at most ``timeout`` seconds.
+
+    The widget keeps working meanwhile (``kernel_wait``), so "Run All" can pause here for a
+    human. Returns ``hub.connected``; on a timeout it says so and the hub stays pending.
+    """
+    from .kernel_wait import CannotWait, wait_until
+
+    try:
+        connected = wait_until(lambda: hub.connected, timeout)
+    except CannotWait as exc:
+        print(
+            f"hubspot_nb cannot wait for the login here ({exc}); finish the login above, "
+            "then run the next cell."
+        )
+        return hub.connected
+    if not connected:
+        print(f"Still not logged in after {timeout:g} s — finish the login above and run the next cell.")
+    return connected
 
 
 # -- the pieces ---------------------------------------------------------------------------------------
@@ -226,7 +248,7 @@ def private_app_hub(access_token: str, api_base: str, *, sandbox: Any = None) ->
         raise LoginFailed(
             "Could not reach HubSpot to check the access token; check the network.", "network"
         ) from None
-    info = auth.portal_info(token, details)
+    info = portal_info(token, details)
     info.token_kind = "private-app"
     token.hub_id = info.hub_id
     return Hub(token, api_base=api_base, info=info, sandbox=sandbox)
@@ -237,7 +259,7 @@ def _token_from_record(record: dict[str, Any], store: TokenCache, settings: Any 
     secret = os.environ.get("HUBSPOT_CLIENT_SECRET") if settings is None else settings.client_secret
     env_client = os.environ.get("HUBSPOT_CLIENT_ID") if settings is None else settings.client_id
     if secret and env_client == token.client_id:
-        token._client_secret = secret  # a secret given now wins over the stored one (it may be rotated)
+        token.use_client_secret(secret)  # a secret given now wins over the stored one (it may be rotated)
     return token
 
 
@@ -258,7 +280,7 @@ def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[H
             log.warning(
                 "hubspot_nb: could not refresh the saved token now (%s); will retry", type(exc).__name__
             )
-    return Hub(token, api_base=token.api_base, info=auth.portal_info(token)), None
+    return Hub(token, api_base=token.api_base, info=portal_info(token)), None
 
 
 def in_notebook() -> bool:
@@ -281,7 +303,8 @@ def prompt_login(flow: auth.OAuthFlow, hub: Hub, note: str | None = None) -> Hub
     if flow.needs_secret:
         flow.set_client_secret(getpass.getpass("Your HubSpot app's client secret: "))
     pasted = input("Code or address: ")
-    flow.finish(pasted, hub=hub)
+    authorized = flow.finish(pasted)
+    hub.attach(authorized.token, authorized.info)
     print(f"Connected to {hub.info.describe()}.")
     return hub
 
@@ -356,4 +379,4 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-__all__ = ["connect", "login", "logout"]
+__all__ = ["connect", "login", "logout", "wait_for_login"]

@@ -94,7 +94,8 @@ class LoginWidget(widgets.VBox):
             if secret.strip():
                 self.flow.set_client_secret(secret)
             self._say("Connecting…")
-            self.flow.finish(pasted, hub=self.hub)
+            authorized = self.flow.finish(pasted)
+            self.hub.attach(authorized.token, authorized.info)
         except Exception as exc:  # a callback must never lose an error: report it in the widget
             self.error = exc
             self._report(exc)
@@ -112,7 +113,7 @@ class LoginWidget(widgets.VBox):
             text = html.escape(str(exc))
         else:
             # Not one of ours: its message was not written with secrets in mind, so scrub it.
-            message = redact(str(exc), [self.flow._client_secret])
+            message = redact(str(exc), self.flow.secrets())
             log.warning("hubspot_nb: unexpected error during login: %s", type(exc).__name__)
             text = html.escape(
                 f"Something unexpected went wrong ({type(exc).__name__}: {message}). Click Authorize "
