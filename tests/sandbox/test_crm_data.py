@@ -9,10 +9,10 @@ from collections import Counter
 import pytest
 
 from hubspot_nb.sandbox.config import make_config
-from hubspot_nb.sandbox.crm_catalogue import CUSTOM_KINDS
-from hubspot_nb.sandbox.crm_json import records_json
-from hubspot_nb.sandbox.crm_records import record
-from hubspot_nb.sandbox.data import OBJECT_TYPES, build_portal
+from hubspot_nb.sandbox.crm._catalogue import CUSTOM_KINDS
+from hubspot_nb.sandbox.crm._json import records_json
+from hubspot_nb.sandbox.crm._portal import OBJECT_TYPES, build_portal
+from hubspot_nb.sandbox.crm._records import record
 
 SIZES = {"contacts": 500, "companies": 80, "deals": 150, "tickets": 60}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -195,7 +195,7 @@ def test_same_seed_gives_the_same_history_in_another_process() -> None:
 
     code = (
         "import json; from hubspot_nb.sandbox.config import make_config;"
-        "from hubspot_nb.sandbox.data import build_portal;"
+        "from hubspot_nb.sandbox.crm._portal import build_portal;"
         "s = build_portal(make_config(contacts=50, companies=5, deals=5, tickets=5)).store('contacts');"
         "print(json.dumps([s.history(i, ['email', 'lifecyclestage', 'createdate']) for i in range(50)]))"
     )

@@ -8,12 +8,12 @@ import random
 
 import pytest
 
-from hubspot_nb.sandbox import crm_encoded
 from hubspot_nb.sandbox.config import make_config
-from hubspot_nb.sandbox.crm_encoded import BLOCK, encoded, runs_of
-from hubspot_nb.sandbox.crm_json import records_json
-from hubspot_nb.sandbox.crm_records import record, select_properties
-from hubspot_nb.sandbox.data import build_portal
+from hubspot_nb.sandbox.crm import _encoded as crm_encoded
+from hubspot_nb.sandbox.crm._encoded import BLOCK, encoded, runs_of
+from hubspot_nb.sandbox.crm._json import records_json
+from hubspot_nb.sandbox.crm._portal import build_portal
+from hubspot_nb.sandbox.crm._records import record, select_properties
 
 # More contacts than two blocks, so pages cross block boundaries.
 SIZES = {"contacts": 2 * BLOCK + 700, "companies": 60, "deals": 100, "tickets": 40}

@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 
-from hubspot_nb.sandbox import email_events as ev
 from hubspot_nb.sandbox.config import make_config
-from hubspot_nb.sandbox.marketing_data import anchor_for, build_marketing
-from hubspot_nb.sandbox.marketing_json import email_counts, statistics
+from hubspot_nb.sandbox.marketing import _email_events as ev
+from hubspot_nb.sandbox.marketing._data import anchor_for, build_marketing
+from hubspot_nb.sandbox.marketing._json import email_counts, statistics
 
 
 class _Contacts:

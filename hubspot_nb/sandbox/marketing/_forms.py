@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .marketing_json import form_json, submission_json
-from .marketing_params import FORM_SCOPES, SUBMISSION_SCOPES, cursor_page, decode_cursor
-from .routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router
+from ._json import form_json, submission_json
+from ._params import FORM_SCOPES, SUBMISSION_SCOPES, cursor_page, decode_cursor
 
 router = Router()
 

@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .oauth import check_client, oauth_error_response
-from .routing import ApiError, Request, Response, Router
-from .tokens import AccessToken, Grant, OAuthError
-
-if TYPE_CHECKING:
-    from .app import Sandbox
+from ..routing import ApiError, Request, Response, Router
+from ._host import OAuthHost
+from ._login import check_client, oauth_error_response
+from ._tokens import AccessToken, Grant, OAuthError
 
 router = Router()
 NEW_VERSIONS = ("v3", "2026-03")
 
 
-def _identity(sb: Sandbox, scopes: Any) -> dict[str, Any]:
+def _identity(sb: OAuthHost, scopes: Any) -> dict[str, Any]:
     return {
         "hub_id": sb.hub_id,
         "app_id": sb.app_id,
@@ -41,7 +39,7 @@ def _identity(sb: Sandbox, scopes: Any) -> dict[str, Any]:
     }
 
 
-def access_info(sb: Sandbox, record: AccessToken) -> dict[str, Any]:
+def access_info(sb: OAuthHost, record: AccessToken) -> dict[str, Any]:
     return {
         "token": record.token,
         **_identity(sb, record.scopes),
@@ -50,13 +48,13 @@ def access_info(sb: Sandbox, record: AccessToken) -> dict[str, Any]:
     }
 
 
-def refresh_info(sb: Sandbox, grant: Grant) -> dict[str, Any]:
+def refresh_info(sb: OAuthHost, grant: Grant) -> dict[str, Any]:
     return {"token": grant.refresh_token, "client_id": grant.client_id, **_identity(sb, grant.scopes)}
 
 
 # -- v1 -------------------------------------------------------------------------------------------
 @router.route("GET", "/oauth/v1/access-tokens/{token}")
-def access_token_v1(sb: Sandbox, req: Request) -> Any:
+def access_token_v1(sb: OAuthHost, req: Request) -> Any:
     record = sb.auth.live_access(req.path_params["token"])
     if record is None or record.kind != "oauth":
         raise ApiError(
@@ -70,20 +68,20 @@ def _bad_refresh_token() -> Response:
 
 
 @router.route("GET", "/oauth/v1/refresh-tokens/{token}")
-def refresh_token_v1(sb: Sandbox, req: Request) -> Any:
+def refresh_token_v1(sb: OAuthHost, req: Request) -> Any:
     grant = sb.auth.grant(req.path_params["token"])
     return _bad_refresh_token() if grant is None else refresh_info(sb, grant)
 
 
 @router.route("DELETE", "/oauth/v1/refresh-tokens/{token}")
-def revoke_v1(sb: Sandbox, req: Request) -> Response:
+def revoke_v1(sb: OAuthHost, req: Request) -> Response:
     if not sb.auth.revoke_refresh(req.path_params["token"]):
         return _bad_refresh_token()
     return Response.empty(204)
 
 
 # -- v3 and 2026-03 -------------------------------------------------------------------------------
-def _introspect(sb: Sandbox, token: str, hint: str | None) -> Response:
+def _introspect(sb: OAuthHost, token: str, hint: str | None) -> Response:
     record = None if hint == "refresh_token" else sb.auth.live_access(token)
     if record is not None and record.kind == "oauth":
         info = access_info(sb, record)
@@ -95,7 +93,7 @@ def _introspect(sb: Sandbox, token: str, hint: str | None) -> Response:
     return Response.json({"active": False})
 
 
-def _revoke(sb: Sandbox, token: str, hint: str | None) -> Response:
+def _revoke(sb: OAuthHost, token: str, hint: str | None) -> Response:
     if hint != "access_token" and sb.auth.revoke_refresh(token):
         return Response.empty(200)
     if hint != "refresh_token":
@@ -103,11 +101,11 @@ def _revoke(sb: Sandbox, token: str, hint: str | None) -> Response:
     return Response.empty(200)
 
 
-def _client_endpoint(version: str, handle: Callable[[Sandbox, str, str | None], Response]):
+def _client_endpoint(version: str, handle: Callable[[OAuthHost, str, str | None], Response]):
     """A route for a form the app posts with its client id and secret: a bad client gets this
     version's OAuth error; otherwise ``handle`` gets the posted ``token`` and ``token_type_hint``."""
 
-    def endpoint(sb: Sandbox, req: Request) -> Response:
+    def endpoint(sb: OAuthHost, req: Request) -> Response:
         fields = req.form()
         try:
             check_client(fields)
@@ -126,7 +124,7 @@ for _version in NEW_VERSIONS:
 
 # -- account --------------------------------------------------------------------------------------
 @router.route("GET", "/account-info/v3/details", scopes=(), limit="burst")
-def account_details(sb: Sandbox, req: Request) -> Any:
+def account_details(sb: OAuthHost, req: Request) -> Any:
     return {
         "portalId": sb.hub_id,
         "accountType": "STANDARD",

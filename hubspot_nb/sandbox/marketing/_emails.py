@@ -1,5 +1,6 @@
 """Marketing routes: marketing emails v3 with statistics, legacy email events and email campaigns
-(this module), plus campaigns, forms and analytics (included from their own modules).
+(this module). Campaigns, forms and analytics live in their own modules; ``marketing/__init__``
+joins the routers.
 
 Paging and shape choices (HubSpot leaves some open, reference §3):
 - ``GET /marketing/v3/emails``: ``limit`` default 100 (the spec's stated default), max 100;
@@ -18,8 +19,9 @@ import bisect
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import email_events as ev
-from .marketing_json import (
+from ..routing import ApiError, Request, Response, Router
+from ._email_events import N_CODES, S_SENT, TYPES
+from ._json import (
     add_counts,
     app_of,
     email_counts,
@@ -28,7 +30,7 @@ from .marketing_json import (
     legacy_campaign_json,
     statistics,
 )
-from .marketing_params import (
+from ._params import (
     EMAIL_SCOPES,
     EVENT_SCOPES,
     check_window,
@@ -39,7 +41,6 @@ from .marketing_params import (
     epoch_ms_arg,
     iso_ms_arg,
 )
-from .routing import ApiError, Request, Response, Router
 
 router = Router()
 
@@ -139,16 +140,16 @@ def _stats_scope(sb: Any, req: Request) -> tuple[list[Any], int | None, int | No
 def statistics_list(sb: Any, req: Request) -> Response:
     md = sb.marketing
     emails, start, end = _stats_scope(sb, req)
-    aggregate = [0] * ev.N_CODES
+    aggregate = [0] * N_CODES
     per_campaign: dict[str, list[int]] = {}
     sent_ids = []
     for e in emails:
         counts = email_counts(md, e, start, end)
         add_counts(aggregate, counts)
-        if counts[ev.S_SENT]:
+        if counts[S_SENT]:
             sent_ids.append(int(e.id))
         if e.campaign is not None and any(counts):
-            add_counts(per_campaign.setdefault(e.campaign.id, [0] * ev.N_CODES), counts)
+            add_counts(per_campaign.setdefault(e.campaign.id, [0] * N_CODES), counts)
     body = {
         "aggregate": statistics(aggregate),
         "campaignAggregations": {k: statistics(v) for k, v in per_campaign.items()},
@@ -168,7 +169,7 @@ def statistics_histogram(sb: Any, req: Request) -> Response:
     end = md.anchor_ms if end is None else end
     bounds = _buckets(interval, start, end)
     starts = [b[0] for b in bounds]
-    totals = [[0] * ev.N_CODES for _ in bounds]
+    totals = [[0] * N_CODES for _ in bounds]
     log = md.events
     for e in emails:
         for send_id in e.email_campaign_ids:
@@ -250,8 +251,8 @@ def list_events(sb: Any, req: Request) -> Response:
     start, end = epoch_ms_arg(req, "startTimestamp"), epoch_ms_arg(req, "endTimestamp")
     check_window(start, end, "startTimestamp/endTimestamp")
     limit = req.int_arg("limit", 100, maximum=1000)
-    kind = choice_arg(req, "eventType", ev.TYPES)
-    kind_code = ev.TYPES.index(kind) if kind else None
+    kind = choice_arg(req, "eventType", TYPES)
+    kind_code = TYPES.index(kind) if kind else None
     send_arg = req.arg("emailCampaignId") or req.arg("campaignId")
     recipient = (req.arg("recipient") or "").lower() or None
     resume = decode_cursor(req, "offset")  # the next position to return, counting down
@@ -308,13 +309,3 @@ def get_legacy_campaign(sb: Any, req: Request) -> Response:
     if not raw.isdigit() or int(raw) not in md.email_by_send:
         raise ApiError(404, f"No email campaign with id {raw[:40]}.", "OBJECT_NOT_FOUND")
     return Response.json(legacy_campaign_json(md, int(raw)), records=1)
-
-
-def _include_sub_routers() -> None:
-    from . import analytics, marketing_campaigns, marketing_forms
-
-    for module in (marketing_campaigns, marketing_forms, analytics):
-        router.include(module.router)
-
-
-_include_sub_routers()

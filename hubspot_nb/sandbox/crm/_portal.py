@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from . import crm_generate as gen
-from .config import Config
-from .crm_catalogue import (
+from ..config import Config
+from ._catalogue import (
     OBJECT_TYPE_IDS,
     PIPELINES,
     SINGULAR,
@@ -36,8 +35,20 @@ from .crm_catalogue import (
     pipeline_records,
     standard_properties,
 )
-from .crm_columns import Column, LazyColumn, MsColumn, iso_ms, mix
-from .crm_generate import Draw
+from ._columns import Column, LazyColumn, MsColumn, iso_ms, mix
+from ._generate import (
+    Draw,
+    Pools,
+    company_columns,
+    company_domains,
+    company_names,
+    contact_columns,
+    custom_columns,
+    deal_columns,
+    owner_column,
+    ticket_columns,
+    timeline,
+)
 
 OBJECT_TYPES = tuple(OBJECT_TYPE_IDS)
 ID_BASE = {"contacts": 1_001, "companies": 9_000_000_001, "deals": 13_000_000_001, "tickets": 2_100_000_001}
@@ -319,26 +330,26 @@ def build_portal(config: Config) -> Portal:
     seed = config.seed
     sizes = {t: int(getattr(config, t)) for t in OBJECT_TYPES}
     links, company_index = _links(Draw(seed, SALT["links"], 0), sizes)
-    pools = gen.Pools(seed)
-    names = gen.company_names(sizes["companies"])
-    domains = gen.company_domains(names)
+    pools = Pools(seed)
+    names = company_names(sizes["companies"])
+    domains = company_domains(names)
     stores: dict[str, ObjectStore] = {}
     for object_type in ("companies", "contacts", "deals", "tickets"):
         draw = Draw(seed, SALT[object_type], sizes[object_type])
         ids = _ids(draw, object_type)
-        created, modified = gen.timeline(draw)
+        created, modified = timeline(draw)
         if object_type == "companies":
-            columns = gen.company_columns(draw, pools, names, domains)
+            columns = company_columns(draw, pools, names, domains)
         elif object_type == "contacts":
-            columns = gen.contact_columns(draw, pools, names, domains, company_index["contacts"])
+            columns = contact_columns(draw, pools, names, domains, company_index["contacts"])
         elif object_type == "deals":
-            columns = gen.deal_columns(draw, company_index["deals"], names)
+            columns = deal_columns(draw, company_index["deals"], names)
         else:
-            columns = gen.ticket_columns(draw, created)
+            columns = ticket_columns(draw, created)
         columns.update(_common_columns(object_type, draw, ids, created, modified, links))
         specs = standard_properties(object_type) + custom_properties(object_type, config.custom_properties)
         custom = [s for s in specs if not s.hubspot_defined]
-        columns.update(zip((s.name for s in custom), gen.custom_columns(custom, draw, pools), strict=True))
+        columns.update(zip((s.name for s in custom), custom_columns(custom, draw, pools), strict=True))
         missing = [s.name for s in specs if s.name not in columns]
         assert not missing, f"no generator for {object_type} properties {missing}"
         stores[object_type] = ObjectStore(
@@ -353,7 +364,7 @@ def _common_columns(object_type: str, draw: Draw, ids: array, created: array, mo
         "hs_object_id": LazyColumn(lambda i: str(ids[i])),
         "createdate": MsColumn(created),
         "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate": MsColumn(modified),
-        "hubspot_owner_id": gen.owner_column(draw),
+        "hubspot_owner_id": owner_column(draw),
     }
     counted = {"contacts": [("num_associated_deals", "deals")],
                "companies": [("num_associated_contacts", "contacts"), ("num_associated_deals", "deals")],

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .crm_catalogue import (
+from ._catalogue import (
     ANALYTICS_SOURCE,
     COMPANY_TYPES,
     DEAL_PIPELINES,
@@ -27,7 +27,7 @@ from .crm_catalogue import (
     TICKET_SOURCE,
     PropertySpec,
 )
-from .crm_columns import (
+from ._columns import (
     NULL_INT,
     Column,
     DayColumn,

@@ -19,9 +19,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .marketing_params import ANALYTICS_SCOPES, ymd_arg
-from .routing import ApiError, Request, Response, Router
-from .web_traffic import COUNTS, metrics
+from ..routing import ApiError, Request, Response, Router
+from ._params import ANALYTICS_SCOPES, ymd_arg
+from ._traffic import COUNTS, metrics
 
 router = Router()
 

@@ -1,6 +1,6 @@
 """CRM v3 routes: object lists, single records, batch read, the property catalogue, and the
 ``POST /_sandbox/touch`` control. Search, associations v4, owners and pipelines live in their own
-modules; their routes are included in this module's ``router``.
+modules (``_search``, ``_associations``, ``_meta``); ``crm/__init__`` joins their routers.
 
 Shapes and limits follow HubSpot (see shared/reference/hubspot-api.md §2): ``limit`` default 10,
 max 100 (50 with ``propertiesWithHistory``); an ``after`` cursor (base64 of the next record id, like
@@ -20,11 +20,12 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from . import crm_associations, crm_meta, crm_search
-from .crm_catalogue import property_groups
-from .crm_columns import iso_ms
-from .crm_json import page_response, records_json
-from .crm_records import (
+from ..routing import ApiError, Request, Response, Router
+from ._catalogue import property_groups
+from ._columns import iso_ms
+from ._json import page_response, records_json
+from ._portal import ObjectStore
+from ._records import (
     OBJECT_READ_SCOPES,
     SCHEMA_READ_SCOPES,
     association_targets,
@@ -37,8 +38,6 @@ from .crm_records import (
     select_properties,
     v3_associations,
 )
-from .data import ObjectStore
-from .routing import ApiError, Request, Response, Router
 
 router = Router()
 MAX_LIMIT = 100
@@ -270,7 +269,3 @@ def touch(sb: Any, req: Request) -> dict[str, Any]:
     now = int(time.time() * 1000)
     touched = store.touch(chosen, now)
     return {"object_type": store.object_type, "ids": touched, "touchedAt": iso_ms(now)}
-
-
-for _module in (crm_search, crm_associations, crm_meta):
-    router.include(_module.router)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from .email_events import EmailEventLog, SendPlan
-from .marketing_catalog import (
+from ._email_events import EmailEventLog, SendPlan
+from ._words import (
     CAMPAIGN_COLORS,
     CAMPAIGN_THEMES,
     EMAIL_TOPICS,
@@ -207,7 +207,7 @@ class MarketingData:
 
     @property
     def traffic(self) -> Any:
-        from .web_traffic import Traffic
+        from ._traffic import Traffic
 
         with self._lock:
             if self._traffic is None:

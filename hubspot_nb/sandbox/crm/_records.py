@@ -7,9 +7,9 @@ import base64
 import binascii
 from typing import Any
 
-from .crm_catalogue import OBJECT_TYPE_IDS, SINGULAR
-from .data import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
-from .routing import ApiError, Request, missing_scopes
+from ..routing import ApiError, Request, missing_scopes
+from ._catalogue import OBJECT_TYPE_IDS, SINGULAR
+from ._portal import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
 
 OBJECT_READ_SCOPES = tuple(f"crm.objects.{t}.read" for t in OBJECT_TYPES)
 SCHEMA_READ_SCOPES = tuple(f"crm.schemas.{t}.read" for t in OBJECT_TYPES)

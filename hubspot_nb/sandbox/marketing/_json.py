@@ -5,8 +5,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import email_events as ev
-from .marketing_catalog import (
+from ._data import Campaign, Form, MarketingData, MarketingEmail, Submission, iso_ms
+from ._email_events import (
+    BOUNCE,
+    BOUNCE_CATEGORIES,
+    CLICK,
+    DEFERRED,
+    DELIVERED,
+    DEVICES,
+    DROP_REASONS,
+    DROPPED,
+    HARD_BOUNCES,
+    N_CODES,
+    OPEN,
+    S_CLICK_COMPUTER,
+    S_CLICK_UNKNOWN,
+    S_DELIVERED,
+    S_DROPPED,
+    S_HARD,
+    S_OPEN_COMPUTER,
+    S_OPEN_UNKNOWN,
+    S_SELECTED,
+    S_SENT,
+    S_SOFT,
+    S_SPAM,
+    S_UNSUB,
+    SENT,
+    STATUSCHANGE,
+    TYPES,
+)
+from ._words import (
     BROWSERS,
     FIELD_LABELS,
     LOCATIONS,
@@ -15,7 +43,6 @@ from .marketing_catalog import (
     VISITOR_NAMES,
     VISITOR_SURNAMES,
 )
-from .marketing_data import Campaign, Form, MarketingData, MarketingEmail, Submission, iso_ms
 
 # -- statistics -----------------------------------------------------------------------------------
 
@@ -25,7 +52,7 @@ def email_counts(
 ) -> list[int]:
     """Stat-code counts of all sends of ``email`` in ``[start_ms, end_ms)``."""
     log = md.events
-    total = [0] * ev.N_CODES
+    total = [0] * N_CODES
     for send_id in email.email_campaign_ids:
         s = log.send_index.get(send_id)
         if s is not None:
@@ -42,13 +69,13 @@ def add_counts(into: list[int], more: list[int]) -> list[int]:
 
 def statistics(c: list[int]) -> dict[str, Any]:
     """``EmailStatisticsData`` from stat-code counts (see email_events for what each counter means)."""
-    opens = c[ev.S_OPEN_COMPUTER : ev.S_OPEN_UNKNOWN + 1]
-    clicks = c[ev.S_CLICK_COMPUTER : ev.S_CLICK_UNKNOWN + 1]
-    sent, delivered = c[ev.S_SENT], c[ev.S_DELIVERED]
-    hard, soft = c[ev.S_HARD], c[ev.S_SOFT]
+    opens = c[S_OPEN_COMPUTER : S_OPEN_UNKNOWN + 1]
+    clicks = c[S_CLICK_COMPUTER : S_CLICK_UNKNOWN + 1]
+    sent, delivered = c[S_SENT], c[S_DELIVERED]
+    hard, soft = c[S_HARD], c[S_SOFT]
     opened, clicked = sum(opens), sum(clicks)
-    unsub, spam, dropped = c[ev.S_UNSUB], c[ev.S_SPAM], c[ev.S_DROPPED]
-    selected = c[ev.S_SELECTED]
+    unsub, spam, dropped = c[S_UNSUB], c[S_SPAM], c[S_DROPPED]
+    selected = c[S_SELECTED]
     lost = hard + unsub + spam
     counters = {
         "sent": sent,
@@ -90,8 +117,8 @@ def statistics(c: list[int]) -> dict[str, Any]:
     return {
         "counters": counters,
         "deviceBreakdown": {
-            "open_device_type": dict(zip(ev.DEVICES, opens, strict=True)),
-            "click_device_type": dict(zip(ev.DEVICES, clicks, strict=True)),
+            "open_device_type": dict(zip(DEVICES, opens, strict=True)),
+            "click_device_type": dict(zip(DEVICES, clicks, strict=True)),
         },
         "qualifierStats": {},
         "ratios": ratios,
@@ -163,7 +190,7 @@ def event_json(md: MarketingData, pos: int) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": log.event_id(pos),
         "created": log.created[pos],
-        "type": ev.TYPES[kind],
+        "type": TYPES[kind],
         "recipient": md.contacts[recip][1],
         "portalId": md.hub_id,
         "appId": app_id,
@@ -175,28 +202,28 @@ def event_json(md: MarketingData, pos: int) -> dict[str, Any]:
         sent_id = log.event_id(ref)
         body["sentBy"] = {"id": sent_id, "created": log.created[ref]}
         body["hmid"] = sent_id[:18]  # one message id per sent message
-    if kind in (ev.SENT, ev.DROPPED):
+    if kind in (SENT, DROPPED):
         body.update(subject=email.subject, **{"from": f"{email.from_name} <{email.reply_to}>"})
         body.update(replyTo=[email.reply_to], cc=[], bcc=[])
-    if kind == ev.DROPPED:
-        reason = ev.DROP_REASONS[detail]
+    if kind == DROPPED:
+        reason = DROP_REASONS[detail]
         body.update(dropReason=reason, dropMessage=f"Not sent: {reason.lower().replace('_', ' ')}.")
-    elif kind == ev.DELIVERED:
+    elif kind == DELIVERED:
         body.update(
             response="250 2.0.0 OK queued as " + body["id"][:12], smtpId=f"<{body['id']}@mail.example.com>"
         )
-    elif kind == ev.DEFERRED:
+    elif kind == DEFERRED:
         body.update(response="451 4.7.1 Try again later", attempt=detail)
-    elif kind == ev.BOUNCE:
-        category = ev.BOUNCE_CATEGORIES[detail]
-        hard = category in ev.HARD_BOUNCES
+    elif kind == BOUNCE:
+        category = BOUNCE_CATEGORIES[detail]
+        hard = category in HARD_BOUNCES
         body.update(
             category=category,
             status="5.1.1" if hard else "4.2.2",
             response=("550 5.1.1 Recipient address rejected" if hard else "452 4.2.2 Mailbox full"),
         )
-    elif kind in (ev.OPEN, ev.CLICK):
-        device = ev.DEVICES[detail & 3]
+    elif kind in (OPEN, CLICK):
+        device = DEVICES[detail & 3]
         name, family, agent = BROWSERS[device][recip % len(BROWSERS[device])]
         country, state, city = LOCATIONS[recip % len(LOCATIONS)]
         body.update(
@@ -206,12 +233,12 @@ def event_json(md: MarketingData, pos: int) -> dict[str, Any]:
             deviceType=device.upper(),
             filteredEvent=False,
         )
-        if kind == ev.OPEN:
+        if kind == OPEN:
             body["duration"] = 1_000 + (pos * 7919) % 30_000
         else:
             body["url"] = email.links[(detail >> 2) % len(email.links)]
             body["referer"] = ""
-    elif kind == ev.STATUSCHANGE:
+    elif kind == STATUSCHANGE:
         body.update(
             source="SOURCE_RECIPIENT",
             subscriptions=[{"id": 1, "status": "UNSUBSCRIBED"}],

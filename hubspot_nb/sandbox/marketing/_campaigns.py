@@ -20,10 +20,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import email_events as ev
-from .marketing_data import Campaign, MarketingData
-from .marketing_json import add_counts, campaign_json, email_counts
-from .marketing_params import (
+from ..routing import ApiError, Request, Response, Router
+from ._data import Campaign, MarketingData
+from ._email_events import (
+    N_CODES,
+    S_CLICK_AGAIN,
+    S_CLICK_COMPUTER,
+    S_CLICK_UNKNOWN,
+    S_OPEN_COMPUTER,
+    S_OPEN_UNKNOWN,
+    S_SENT,
+)
+from ._json import add_counts, campaign_json, email_counts
+from ._params import (
     CAMPAIGN_SCOPES,
     REVENUE_SCOPES,
     check_window,
@@ -31,7 +40,6 @@ from .marketing_params import (
     decode_cursor,
     ymd_arg,
 )
-from .routing import ApiError, Request, Response, Router
 
 router = Router()
 
@@ -198,11 +206,11 @@ def _submissions_in(md: MarketingData, forms: list[Any], window: Window) -> list
 
 def _influence(md: MarketingData, campaign: Campaign, window: Window) -> tuple[int, int]:
     """(influenced contacts, sessions) of the campaign in the window."""
-    counts = [0] * ev.N_CODES
+    counts = [0] * N_CODES
     for email in campaign.emails:
         add_counts(counts, email_counts(md, email, *window))
-    unique_clicks = sum(counts[ev.S_CLICK_COMPUTER : ev.S_CLICK_UNKNOWN + 1])
-    all_clicks = unique_clicks + counts[ev.S_CLICK_AGAIN]
+    unique_clicks = sum(counts[S_CLICK_COMPUTER : S_CLICK_UNKNOWN + 1])
+    all_clicks = unique_clicks + counts[S_CLICK_AGAIN]
     subs = _submissions_in(md, campaign.forms, window)
     submitters = {s.contact for s in subs if s.contact >= 0}
     return unique_clicks + len(submitters), all_clicks + 3 * len(subs)
@@ -213,9 +221,9 @@ def _assets(md: MarketingData, campaign: Campaign, kind: str, window: Window) ->
         out = []
         for email in campaign.emails:
             c = email_counts(md, email, *window)
-            opens = sum(c[ev.S_OPEN_COMPUTER : ev.S_OPEN_UNKNOWN + 1])
-            clicks = sum(c[ev.S_CLICK_COMPUTER : ev.S_CLICK_UNKNOWN + 1])
-            sent = {"SENT": c[ev.S_SENT], "OPEN": opens, "CLICKS": clicks}
+            opens = sum(c[S_OPEN_COMPUTER : S_OPEN_UNKNOWN + 1])
+            clicks = sum(c[S_CLICK_COMPUTER : S_CLICK_UNKNOWN + 1])
+            sent = {"SENT": c[S_SENT], "OPEN": opens, "CLICKS": clicks}
             out.append({"id": email.id, "name": email.name, "metrics": sent})
         return out
     if kind == "FORM":

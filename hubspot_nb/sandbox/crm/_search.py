@@ -20,12 +20,12 @@ from datetime import datetime, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
-from .crm_catalogue import PropertySpec
-from .crm_columns import iso_day, iso_ms
-from .crm_json import page_response, records_json
-from .crm_records import OBJECT_READ_SCOPES, readable_store, select_properties
-from .data import ObjectStore
-from .routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router
+from ._catalogue import PropertySpec
+from ._columns import iso_day, iso_ms
+from ._json import page_response, records_json
+from ._portal import ObjectStore
+from ._records import OBJECT_READ_SCOPES, readable_store, select_properties
 
 router = Router()
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 10, 25

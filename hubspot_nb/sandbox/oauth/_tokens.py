@@ -18,8 +18,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .config import CLIENT_ID, Config
-from .stats import Stats
+from ..config import CLIENT_ID, Config
+from ..stats import Stats
 
 # HubSpot scopes the sandbox knows. Authorize rejects unknown required scopes and drops unknown
 # optional ones, as HubSpot does. Every scope a route declares must be listed here (app.py checks).

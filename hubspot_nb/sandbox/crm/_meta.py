@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .crm_catalogue import PIPELINES
-from .crm_records import OBJECT_READ_SCOPES, object_type, offset_page, require_read
-from .routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router
+from ._catalogue import PIPELINES
+from ._records import OBJECT_READ_SCOPES, object_type, offset_page, require_read
 
 router = Router()
 OWNER_SCOPES = ("crm.objects.owners.read",)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .crm_columns import json_value
-from .crm_encoded import encoded, runs_of
-from .data import ObjectStore
-from .routing import Response
+from ..routing import Response
+from ._columns import json_value
+from ._encoded import encoded, runs_of
+from ._portal import ObjectStore
 
 
 def records_json(

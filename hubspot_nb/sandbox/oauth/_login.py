@@ -19,15 +19,13 @@ import uuid
 from dataclasses import dataclass
 from importlib import resources
 from string import Template
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .config import CLIENT_SECRET
-from .routing import Request, Response, Router
-from .tokens import KNOWN_SCOPES, AccessToken, Grant, OAuthError, is_builtin_client
-
-if TYPE_CHECKING:
-    from .app import Sandbox
+from ..config import CLIENT_SECRET
+from ..routing import Request, Response, Router
+from ._host import OAuthHost
+from ._tokens import KNOWN_SCOPES, AccessToken, Grant, OAuthError, is_builtin_client
 
 router = Router()
 TOKEN_VERSIONS = ("v1", "v3", "2026-03")
@@ -77,7 +75,7 @@ class AuthorizeRequest:
         return self.required + self.optional_granted
 
 
-def redirect_accepted(sb: Sandbox, uri: str) -> bool:
+def redirect_accepted(sb: OAuthHost, uri: str) -> bool:
     """The built-in app's redirect URLs: the sandbox's callback page, or any loopback http URL."""
     if not uri or any(ch.isspace() or ord(ch) < 32 for ch in uri):
         return False
@@ -87,7 +85,7 @@ def redirect_accepted(sb: Sandbox, uri: str) -> bool:
     return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and not parts.fragment
 
 
-def parse_authorize(sb: Sandbox, values: dict[str, str]) -> AuthorizeRequest:
+def parse_authorize(sb: OAuthHost, values: dict[str, str]) -> AuthorizeRequest:
     client_id = values.get("client_id") or ""
     if not is_builtin_client(client_id):
         raise PageError(
@@ -123,7 +121,7 @@ def _login_error(exc: PageError) -> Response:
 
 
 @router.route("GET", "/oauth/authorize")
-def consent_page(sb: Sandbox, req: Request) -> Response:
+def consent_page(sb: OAuthHost, req: Request) -> Response:
     values = {k: v[-1] for k, v in req.query.items()}
     try:
         ask = parse_authorize(sb, values)
@@ -165,7 +163,7 @@ def _scope_list(scopes: tuple[str, ...], items: bool = False) -> str:
 
 
 @router.route("POST", "/oauth/authorize")
-def decide(sb: Sandbox, req: Request) -> Response:
+def decide(sb: OAuthHost, req: Request) -> Response:
     form = req.form()
     try:
         ask = parse_authorize(sb, form)  # never trust the hidden fields: check everything again
@@ -186,7 +184,7 @@ def decide(sb: Sandbox, req: Request) -> Response:
     return Response.redirect(_proxy_safe(sb, _with_query(ask.redirect_uri, params)))
 
 
-def _proxy_safe(sb: Sandbox, location: str) -> str:
+def _proxy_safe(sb: OAuthHost, location: str) -> str:
     """Behind jupyter-server-proxy (``public_url`` a bare path like ``/user/x/proxy/8750``) the proxy
     prefixes every root-relative ``Location`` with that path itself; so send our own pages as paths
     from the sandbox's root, which also stay right for a browser talking to the sandbox directly."""
@@ -203,7 +201,7 @@ def _with_query(uri: str, params: dict[str, str]) -> str:
 
 
 @router.route("GET", "/oauth/callback")
-def callback_page(sb: Sandbox, req: Request) -> Response:
+def callback_page(sb: OAuthHost, req: Request) -> Response:
     error = req.arg("error")
     if error:
         detail = req.arg("error_description") or (
@@ -255,7 +253,7 @@ def token_fields(req: Request, version: str) -> dict[str, str]:
     return fields
 
 
-def _exchange(sb: Sandbox, fields: dict[str, str]) -> tuple[AccessToken, Grant]:
+def _exchange(sb: OAuthHost, fields: dict[str, str]) -> tuple[AccessToken, Grant]:
     grant_type = fields.get("grant_type")
     if grant_type not in ("authorization_code", "refresh_token"):
         raise OAuthError(
@@ -270,7 +268,7 @@ def _exchange(sb: Sandbox, fields: dict[str, str]) -> tuple[AccessToken, Grant]:
     return sb.auth.refresh(fields.get("refresh_token") or "", fields["client_id"])
 
 
-def token_body(sb: Sandbox, access: AccessToken, grant: Grant) -> dict[str, Any]:
+def token_body(sb: OAuthHost, access: AccessToken, grant: Grant) -> dict[str, Any]:
     return {
         "token_type": "bearer",
         "refresh_token": grant.refresh_token,
@@ -284,7 +282,7 @@ def token_body(sb: Sandbox, access: AccessToken, grant: Grant) -> dict[str, Any]
 
 
 def _token_endpoint(version: str):
-    def token(sb: Sandbox, req: Request) -> Response:
+    def token(sb: OAuthHost, req: Request) -> Response:
         try:
             access, grant = _exchange(sb, token_fields(req, version))
         except OAuthError as exc:

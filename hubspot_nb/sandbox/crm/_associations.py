@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .crm_columns import iso_ms
-from .crm_records import OBJECT_READ_SCOPES, not_found, object_type, offset_page, readable_store, require_read
-from .data import SINGULAR, Link, Portal
-from .routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router
+from ._columns import iso_ms
+from ._portal import SINGULAR, Link, Portal
+from ._records import OBJECT_READ_SCOPES, not_found, object_type, offset_page, readable_store, require_read
 
 router = Router()
 MAX_BATCH = 1_000

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .routing import ApiError, Request, Response
+from ..routing import ApiError, Request, Response
 
 # Scopes (any one suffices), from HubSpot's specs and docs (reference §1.10).
 EMAIL_SCOPES = ("content", "marketing.email.read")

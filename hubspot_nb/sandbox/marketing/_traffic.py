@@ -12,7 +12,7 @@ import math
 import random
 from datetime import date, timedelta
 
-from .marketing_catalog import LOCATIONS
+from ._words import LOCATIONS
 
 # HubSpot's source breakdown names, with (daily visits at the start, growth over the year).
 SOURCES = (

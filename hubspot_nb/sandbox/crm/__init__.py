@@ -1,0 +1,21 @@
+"""The sandbox's CRM: the portal's generated data (``_portal`` with ``_catalogue``, ``_columns``,
+``_generate``) and the CRM v3/v4 routes over it (objects, search, associations, owners, pipelines).
+
+May import the server core (``routing``, ``config``); never ``marketing``, ``oauth`` or ``app``.
+Handlers read ``sb.portal`` (and ``sb.base_url``, ``sb.config``).
+"""
+
+from __future__ import annotations
+
+from ..routing import Router
+from ._associations import router as _associations_router
+from ._meta import router as _meta_router
+from ._objects import router as _objects_router
+from ._portal import ObjectStore, Portal, build_portal
+from ._search import router as _search_router
+
+__all__ = ["ObjectStore", "Portal", "build_portal", "router"]
+
+router = Router()
+for _part in (_objects_router, _search_router, _associations_router, _meta_router):
+    router.include(_part)
