@@ -8,8 +8,9 @@
 This module assembles the sandbox; nothing else in it imports this module. The route packages
 (``control``, ``oauth``, ``crm``, ``marketing``) each expose a ``router``; handlers receive this object
 as ``sb`` and read ``sb.portal``, ``sb.marketing``, ``sb.auth``, ``sb.stats`` and the identity
-attributes below. The parts that need more than ``Any`` say what in a Protocol (``host.Host`` for the
-server and the control routes, ``oauth.OAuthHost`` for the OAuth routes).
+attributes below. Each part says what it needs in a Protocol (``host.Host`` for the server and the
+control routes, ``oauth.OAuthHost``, ``crm.CrmHost``, ``marketing.MarketingHost``), so none of them
+imports this module.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import requests
 
 from .config import CLIENT_ID, CLIENT_SECRET, Config
 from .control import router as control_router
-from .crm import build_portal
+from .crm import CrmHost, build_portal
 from .crm import router as crm_router
-from .marketing import build_marketing
+from .marketing import MarketingHost, build_marketing
 from .marketing import router as marketing_router
 from .oauth import KNOWN_SCOPES, AuthStore, OAuthHost
 from .oauth import router as oauth_router
@@ -181,7 +182,8 @@ class Sandbox:
                 try:
                     reply = session.post(f"{self.base_url}/oauth/{version}/token", data=form, timeout=30)
                     if reply.status_code == 200:
-                        return reply.json()
+                        body: dict[str, Any] = reply.json()
+                        return body
                     last = RuntimeError(f"token exchange answered {reply.status_code}: {reply.text[:200]}")
                     if reply.status_code < 500 and reply.status_code != 429:
                         raise last
@@ -192,7 +194,7 @@ class Sandbox:
 
 if TYPE_CHECKING:
 
-    def _is_oauth_host(sb: Sandbox) -> OAuthHost:
-        """For mypy: a Sandbox is what the OAuth routes declare they need (the server's ``Host`` is
-        checked where ``start`` hands the sandbox to ``SandboxServer``)."""
-        return sb
+    def _hosts(sb: Sandbox) -> tuple[OAuthHost, CrmHost, MarketingHost]:
+        """For mypy: a Sandbox is what the route packages declare they need (the server's ``Host``
+        is checked where ``start`` hands the sandbox to ``SandboxServer``)."""
+        return sb, sb, sb

@@ -2,7 +2,7 @@
 ``_generate``) and the CRM v3/v4 routes over it (objects, search, associations, owners, pipelines).
 
 May import the server core (``routing``, ``config``); never ``marketing``, ``oauth`` or ``app``.
-Handlers read ``sb.portal`` (and ``sb.base_url``, ``sb.config``).
+Routes receive a ``CrmHost`` (``sb.portal``, ``sb.base_url``, ``sb.config``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from ._associations import router as _associations_router
 from ._meta import router as _meta_router
 from ._objects import router as _objects_router
 from ._portal import ObjectStore, Portal, build_portal
+from ._records import CrmHost
 from ._search import router as _search_router
 
-__all__ = ["ObjectStore", "Portal", "build_portal", "router"]
+__all__ = ["CrmHost", "ObjectStore", "Portal", "build_portal", "router"]
 
 router = Router()
 for _part in (_objects_router, _search_router, _associations_router, _meta_router):

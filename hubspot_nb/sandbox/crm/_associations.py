@@ -11,9 +11,18 @@ import time
 from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
+from ._catalogue import SINGULAR
 from ._columns import iso_ms
-from ._portal import SINGULAR, Link, Portal
-from ._records import OBJECT_READ_SCOPES, not_found, object_type, offset_page, readable_store, require_read
+from ._portal import Link, Portal
+from ._records import (
+    OBJECT_READ_SCOPES,
+    CrmHost,
+    not_found,
+    object_type,
+    offset_page,
+    readable_store,
+    require_read,
+)
 
 router = Router()
 MAX_BATCH = 1_000
@@ -47,7 +56,7 @@ def associated(portal: Portal, from_type: str, to_type: str, i: int) -> list[dic
     scopes=OBJECT_READ_SCOPES,
     limit="burst",
 )
-def list_associations(sb: Any, req: Request) -> Response:
+def list_associations(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])
     require_read(req, to_type)
@@ -61,7 +70,7 @@ def list_associations(sb: Any, req: Request) -> Response:
 
 @router.route("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", scopes=OBJECT_READ_SCOPES,
               limit="burst")  # fmt: skip
-def batch_read_associations(sb: Any, req: Request) -> Response:
+def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])

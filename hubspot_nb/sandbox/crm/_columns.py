@@ -39,7 +39,7 @@ def iso_day(days: int) -> str:
     return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
 
 
-class _Memo(dict):
+class _Memo(dict[int, str]):
     """A dict that computes a missing entry with ``fn`` and keeps it (lookups of known keys stay in C)."""
 
     def __init__(self, fn: Callable[[int], str]) -> None:
@@ -107,7 +107,7 @@ class _Fragments:
 class PoolColumn(_Fragments):
     """Values drawn from a small pool: ``pool[codes[i]]`` (``None`` in the pool means unset)."""
 
-    def __init__(self, pool: Sequence[str | None], codes: array) -> None:
+    def __init__(self, pool: Sequence[str | None], codes: array[int]) -> None:
         self.pool = pool if isinstance(pool, list) else list(pool)  # shared pools are not copied
         self.codes = codes
 
@@ -126,7 +126,7 @@ class PoolColumn(_Fragments):
 class MsColumn(_Fragments):
     """Datetimes stored as epoch milliseconds."""
 
-    def __init__(self, ms: array) -> None:
+    def __init__(self, ms: array[int]) -> None:
         self.ms = ms
 
     def text(self, i: int) -> str | None:
@@ -148,7 +148,7 @@ class MsColumn(_Fragments):
 class DayColumn(_Fragments):
     """Dates stored as days since the epoch."""
 
-    def __init__(self, days: array) -> None:
+    def __init__(self, days: array[int]) -> None:
         self.days = days
 
     def text(self, i: int) -> str | None:
@@ -171,7 +171,7 @@ _DAY_JSON[NULL_INT] = "null"
 class NumberColumn(_Fragments):
     """Numbers stored as integers scaled by ``10**decimals`` (``amount`` keeps cents)."""
 
-    def __init__(self, values: array, decimals: int = 0) -> None:
+    def __init__(self, values: array[int], decimals: int = 0) -> None:
         self.values = values
         self.scale = 10**decimals
 

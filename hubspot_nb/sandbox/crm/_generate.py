@@ -156,7 +156,7 @@ class Draw:
         self.seed = seed
         self.salt = salt
 
-    def codes(self, weights: Sequence[float]) -> array:
+    def codes(self, weights: Sequence[float]) -> array[int]:
         p = np.asarray(weights, dtype=float)
         drawn = self.rng.choice(len(p), size=self.n, p=p / p.sum())
         return array("H", drawn.astype(np.uint16).tobytes())
@@ -177,11 +177,11 @@ class Draw:
         return values
 
 
-def to_array(values: np.ndarray) -> array:
+def to_array(values: np.ndarray) -> array[int]:
     return array("q", values.astype(np.int64).tobytes())
 
 
-def timeline(draw: Draw) -> tuple[array, array]:
+def timeline(draw: Draw) -> tuple[array[int], array[int]]:
     """(createdate, lastmodifieddate) in ms: creation grows with the record index, like HubSpot ids."""
     n = draw.n
     span = END_MS - START_MS - 30 * DAY_MS
@@ -316,7 +316,7 @@ def company_columns(draw: Draw, pools: Pools, names: list[str], domains: list[st
 
 
 def contact_columns(draw: Draw, pools: Pools, names: list[str], domains: list[str],
-                    primary_company: array) -> dict[str, Column]:  # fmt: skip
+                    primary_company: array[int]) -> dict[str, Column]:  # fmt: skip
     n = draw.n
     first = draw.pool(FIRST, null_share=0.02)
     last = draw.pool(LAST, null_share=0.03)
@@ -370,7 +370,7 @@ def contact_columns(draw: Draw, pools: Pools, names: list[str], domains: list[st
     }
 
 
-def deal_columns(draw: Draw, company_of: array, names: list[str]) -> dict[str, Column]:
+def deal_columns(draw: Draw, company_of: array[int], names: list[str]) -> dict[str, Column]:
     n = draw.n
     pipes = DEAL_PIPELINES
     pipeline = draw.codes([4, 1])
@@ -401,7 +401,7 @@ def deal_columns(draw: Draw, company_of: array, names: list[str]) -> dict[str, C
     }
 
 
-def ticket_columns(draw: Draw, created: array) -> dict[str, Column]:
+def ticket_columns(draw: Draw, created: array[int]) -> dict[str, Column]:
     n = draw.n
     stages = [s for s, _, _, _ in TICKET_PIPELINES[0][2]]
     stage = draw.pool(stages, weights=[2, 1, 1, 6])

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
 from ._catalogue import PIPELINES
-from ._records import OBJECT_READ_SCOPES, object_type, offset_page, require_read
+from ._records import OBJECT_READ_SCOPES, CrmHost, object_type, offset_page, require_read
 
 router = Router()
 OWNER_SCOPES = ("crm.objects.owners.read",)
@@ -15,7 +15,7 @@ OWNER_SCOPES = ("crm.objects.owners.read",)
 
 @router.route("GET", "/crm/v3/owners", scopes=OWNER_SCOPES, limit="burst")
 @router.route("GET", "/crm/v3/owners/", scopes=OWNER_SCOPES, limit="burst")  # the official SDKs' spelling
-def list_owners(sb: Any, req: Request) -> Response:
+def list_owners(sb: CrmHost, req: Request) -> Response:
     limit = req.int_arg("limit", 100, maximum=500)
     archived = req.bool_arg("archived")
     owners = [o for o in sb.portal.owners if o["archived"] == archived]
@@ -27,7 +27,7 @@ def list_owners(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES, limit="burst")
-def get_owner(sb: Any, req: Request) -> dict[str, Any]:
+def get_owner(sb: CrmHost, req: Request) -> dict[str, Any]:
     key = "userId" if req.arg("idProperty") == "userId" else "id"
     wanted = req.path_params["owner_id"]
     for owner in sb.portal.owners:
@@ -38,7 +38,7 @@ def get_owner(sb: Any, req: Request) -> dict[str, Any]:
     )
 
 
-def _pipelines(sb: Any, req: Request) -> list[dict[str, Any]]:
+def _pipelines(sb: CrmHost, req: Request) -> list[dict[str, Any]]:
     t = object_type(sb.portal, req.path_params["object_type"])
     if t not in PIPELINES:
         raise ApiError(
@@ -49,14 +49,14 @@ def _pipelines(sb: Any, req: Request) -> list[dict[str, Any]]:
 
 
 @router.route("GET", "/crm/v3/pipelines/{object_type}", scopes=OBJECT_READ_SCOPES, limit="burst")
-def list_pipelines(sb: Any, req: Request) -> dict[str, Any]:
+def list_pipelines(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": _pipelines(sb, req)}
 
 
 @router.route(
     "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", scopes=OBJECT_READ_SCOPES, limit="burst"
 )
-def get_pipeline(sb: Any, req: Request) -> dict[str, Any]:
+def get_pipeline(sb: CrmHost, req: Request) -> dict[str, Any]:
     for pipeline in _pipelines(sb, req):
         if pipeline["id"] == req.path_params["pipeline_id"]:
             return pipeline
@@ -66,5 +66,5 @@ def get_pipeline(sb: Any, req: Request) -> dict[str, Any]:
 @router.route(
     "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", scopes=OBJECT_READ_SCOPES, limit="burst"
 )
-def list_stages(sb: Any, req: Request) -> dict[str, Any]:
+def list_stages(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": get_pipeline(sb, req)["stages"]}

@@ -28,6 +28,7 @@ from ._portal import ObjectStore
 from ._records import (
     OBJECT_READ_SCOPES,
     SCHEMA_READ_SCOPES,
+    CrmHost,
     association_targets,
     check_id_property,
     not_found,
@@ -104,7 +105,7 @@ def page_indices(
     return out, i if i < n else None
 
 
-def next_link(sb: Any, req: Request, after: str) -> str:
+def next_link(sb: CrmHost, req: Request, after: str) -> str:
     query = {k: v[-1] for k, v in req.query.items() if k != "after"}
     query["after"] = after
     return f"{sb.base_url}{req.path}?{urlencode(query)}"
@@ -112,7 +113,7 @@ def next_link(sb: Any, req: Request, after: str) -> str:
 
 # -- objects -------------------------------------------------------------------------------------
 @router.route("GET", "/crm/v3/objects/{object_type}", scopes=OBJECT_READ_SCOPES, limit="burst")
-def list_objects(sb: Any, req: Request) -> Response:
+def list_objects(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     history = select_history(store, req.args("propertiesWithHistory"))
     maximum = MAX_LIMIT_WITH_HISTORY if req.args("propertiesWithHistory") else MAX_LIMIT
@@ -140,7 +141,7 @@ def list_objects(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/crm/v3/objects/{object_type}/{record_id}", scopes=OBJECT_READ_SCOPES, limit="burst")
-def get_object(sb: Any, req: Request) -> Response:
+def get_object(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     id_property = req.arg("idProperty")
     check_id_property(store, id_property)
@@ -164,7 +165,7 @@ def _string_list(body: dict[str, Any], key: str) -> list[str]:
 
 
 @router.route("POST", "/crm/v3/objects/{object_type}/batch/read", scopes=OBJECT_READ_SCOPES, limit="burst")
-def batch_read(sb: Any, req: Request) -> Response:
+def batch_read(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["object_type"])
     body = req.json()
@@ -213,7 +214,7 @@ def batch_read(sb: Any, req: Request) -> Response:
 
 # -- properties ----------------------------------------------------------------------------------
 @router.route("GET", "/crm/v3/properties/{object_type}", scopes=PROPERTY_SCOPES, limit="burst")
-def list_properties(sb: Any, req: Request) -> dict[str, Any]:
+def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]
     specs = store.archived_specs if req.bool_arg("archived") else list(store.specs.values())
     wanted = set(req.args("properties"))
@@ -222,14 +223,14 @@ def list_properties(sb: Any, req: Request) -> dict[str, Any]:
 
 
 @router.route("GET", "/crm/v3/properties/{object_type}/groups", scopes=PROPERTY_SCOPES, limit="burst")
-def list_groups(sb: Any, req: Request) -> dict[str, Any]:
+def list_groups(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": property_groups(object_type(sb.portal, req.path_params["object_type"]))}
 
 
 @router.route(
     "GET", "/crm/v3/properties/{object_type}/{property_name}", scopes=PROPERTY_SCOPES, limit="burst"
 )
-def get_property(sb: Any, req: Request) -> dict[str, Any]:
+def get_property(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]
     name = req.path_params["property_name"]
     specs = store.archived_specs if req.bool_arg("archived") else list(store.specs.values())
@@ -246,7 +247,7 @@ def get_property(sb: Any, req: Request) -> dict[str, Any]:
 
 # -- control -------------------------------------------------------------------------------------
 @router.route("POST", "/_sandbox/touch")
-def touch(sb: Any, req: Request) -> dict[str, Any]:
+def touch(sb: CrmHost, req: Request) -> dict[str, Any]:
     """Modify records now: ``{"object_type": "contacts", "fraction": 0.01}`` or ``{"ids": [...]}``."""
     body = req.json()
     if not isinstance(body, dict):

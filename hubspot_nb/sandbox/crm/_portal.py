@@ -95,8 +95,9 @@ class Link:
 class ObjectStore:
     """All records of one object type."""
 
-    def __init__(self, object_type: str, ids: array, columns: dict[str, Column], specs: list[PropertySpec],
-                 created: array, modified: array, archived: list[int], seed: int) -> None:  # fmt: skip
+    def __init__(self, object_type: str, ids: array[int], columns: dict[str, Column],
+                 specs: list[PropertySpec], created: array[int], modified: array[int], archived: list[int],
+                 seed: int) -> None:  # fmt: skip
         self.object_type = object_type
         self.type_id = OBJECT_TYPE_IDS[object_type]
         self.id_array = ids
@@ -275,7 +276,7 @@ class Portal:
         return self.links.get((from_type, to_type))
 
 
-def _ids(draw: Draw, object_type: str) -> array:
+def _ids(draw: Draw, object_type: str) -> array[int]:
     gaps = draw.rng.integers(1, 4, size=draw.n)  # ascending with gaps, like ids in a real portal
     return array("q", (ID_BASE[object_type] + np.cumsum(gaps) - gaps[0]).astype(np.int64).tobytes())
 
@@ -286,7 +287,7 @@ def _archived(draw: Draw) -> list[int]:
     return sorted(int(i) for i in draw.rng.choice(n, size=k, replace=False)) if k else []
 
 
-def _links(draw: Draw, n: dict[str, int]) -> tuple[dict[tuple[str, str], Link], dict[str, array]]:
+def _links(draw: Draw, n: dict[str, int]) -> tuple[dict[tuple[str, str], Link], dict[str, array[int]]]:
     """Associations, and each contact's primary company / each deal's company (index, -1: none)."""
     rng = draw.rng
     nc, nco, nd, nt = n["contacts"], n["companies"], n["deals"], n["tickets"]
@@ -358,7 +359,7 @@ def build_portal(config: Config) -> Portal:
     return Portal(seed, stores, links)
 
 
-def _common_columns(object_type: str, draw: Draw, ids: array, created: array, modified: array,
+def _common_columns(object_type: str, draw: Draw, ids: array[int], created: array[int], modified: array[int],
                     links: dict[tuple[str, str], Link]) -> dict[str, Column]:  # fmt: skip
     columns: dict[str, Column] = {
         "hs_object_id": LazyColumn(lambda i: str(ids[i])),

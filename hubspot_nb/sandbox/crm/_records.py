@@ -5,11 +5,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, Protocol
 
+from ..config import Config
 from ..routing import ApiError, Request, missing_scopes
 from ._catalogue import OBJECT_TYPE_IDS, SINGULAR
 from ._portal import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
+
+
+class CrmHost(Protocol):
+    """What the CRM routes read from the sandbox they serve (``app.Sandbox`` is one)."""
+
+    @property
+    def portal(self) -> Portal: ...
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def config(self) -> Config: ...
+
 
 OBJECT_READ_SCOPES = tuple(f"crm.objects.{t}.read" for t in OBJECT_TYPES)
 SCHEMA_READ_SCOPES = tuple(f"crm.schemas.{t}.read" for t in OBJECT_TYPES)
@@ -64,7 +79,7 @@ def offset_page(req: Request, items: list[Any], limit: int, link: str | None = N
     return body
 
 
-def readable_store(sb: Any, req: Request, name: str) -> ObjectStore:
+def readable_store(sb: CrmHost, req: Request, name: str) -> ObjectStore:
     """The store for ``name`` after checking the token may read it."""
     t = object_type(sb.portal, name)
     require_read(req, t)

@@ -25,7 +25,7 @@ from ._catalogue import PropertySpec
 from ._columns import iso_day, iso_ms
 from ._json import page_response, records_json
 from ._portal import ObjectStore
-from ._records import OBJECT_READ_SCOPES, readable_store, select_properties
+from ._records import OBJECT_READ_SCOPES, CrmHost, readable_store, select_properties
 
 router = Router()
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 10, 25
@@ -155,7 +155,7 @@ def compile_filter(store: ObjectStore, item: Any, where: str) -> tuple[str, Test
     if op == "BETWEEN":
         high = filter_key(spec, item.get("highValue"), where + " (highValue)")
         return name, lambda v: v is not None and v != "" and value <= key(v) <= high
-    compare = {"LT": lambda a: a < value, "LTE": lambda a: a <= value,
+    compare: Callable[[Any], bool] = {"LT": lambda a: a < value, "LTE": lambda a: a <= value,
                "GT": lambda a: a > value, "GTE": lambda a: a >= value}[op]  # fmt: skip
     return name, lambda v: v is not None and v != "" and compare(key(v))
 
@@ -315,7 +315,7 @@ def _int_field(body: dict[str, Any], name: str, default: int, maximum: int | Non
 
 
 @router.route("POST", "/crm/v3/objects/{object_type}/search", scopes=OBJECT_READ_SCOPES, limit="search")
-def search(sb: Any, req: Request) -> Response:
+def search(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     body = req.json()
     if not isinstance(body, dict):

@@ -1,8 +1,8 @@
 """The sandbox's marketing: its generated data (``_data`` with ``_words``, the e-mail events log
 ``_email_events`` and web traffic ``_traffic``) and the routes over it (emails and events, campaigns,
 forms, analytics). May import the server core (``routing``, ``config``); never ``crm``, ``oauth`` or
-``app``: it reads the portal's contacts through the ``portal`` object it is handed. Handlers read
-``sb.marketing``.
+``app``: it reads the portal's contacts through the ``ContactSource`` it is handed. Routes receive a
+``MarketingHost`` (``sb.marketing``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from ._campaigns import router as _campaigns_router
 from ._data import MarketingData, build_marketing
 from ._emails import router as _emails_router
 from ._forms import router as _forms_router
+from ._params import MarketingHost
 
-__all__ = ["MarketingData", "build_marketing", "router"]
+__all__ = ["MarketingData", "MarketingHost", "build_marketing", "router"]
 
 router = Router()
 for _part in (_emails_router, _campaigns_router, _forms_router, _analytics_router):

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
-from ._params import ANALYTICS_SCOPES, ymd_arg
+from ._params import ANALYTICS_SCOPES, MarketingHost, ymd_arg
 from ._traffic import COUNTS, metrics
 
 router = Router()
@@ -32,7 +32,7 @@ PERIODS = ("total", "daily", "weekly", "monthly")
 @router.route(
     "GET", "/analytics/v2/reports/{breakdown_by}/{time_period}", scopes=ANALYTICS_SCOPES, limit="burst"
 )
-def report(sb: Any, req: Request) -> Response:
+def report(sb: MarketingHost, req: Request) -> Response:
     return _report(sb, req, req.path_params["time_period"], summarize=False)
 
 
@@ -42,11 +42,11 @@ def report(sb: Any, req: Request) -> Response:
     scopes=ANALYTICS_SCOPES,
     limit="burst",
 )
-def summarized_report(sb: Any, req: Request) -> Response:
+def summarized_report(sb: MarketingHost, req: Request) -> Response:
     return _report(sb, req, req.path_params["time_period"], summarize=True)
 
 
-def _report(sb: Any, req: Request, period: str, *, summarize: bool) -> Response:
+def _report(sb: MarketingHost, req: Request, period: str, *, summarize: bool) -> Response:
     by = req.path_params["breakdown_by"]
     if by not in BREAKDOWNS:
         raise ApiError(400, f"Unknown breakdown '{by[:40]}'; valid breakdowns: {', '.join(BREAKDOWNS)}.")

@@ -35,6 +35,7 @@ from ._json import add_counts, campaign_json, email_counts
 from ._params import (
     CAMPAIGN_SCOPES,
     REVENUE_SCOPES,
+    MarketingHost,
     check_window,
     cursor_page,
     decode_cursor,
@@ -82,7 +83,7 @@ _SORTS = {
     "GET", "/marketing/v3/campaigns/", scopes=CAMPAIGN_SCOPES, limit="burst"
 )  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/campaigns", scopes=CAMPAIGN_SCOPES, limit="burst")
-def list_campaigns(sb: Any, req: Request) -> Response:
+def list_campaigns(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 50, maximum=100)
     start = decode_cursor(req, "after") or 0
@@ -100,7 +101,7 @@ def list_campaigns(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/marketing/v3/campaigns/{campaign_guid}", scopes=CAMPAIGN_SCOPES, limit="burst")
-def get_campaign(sb: Any, req: Request) -> Response:
+def get_campaign(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
     window = _window(req)
@@ -117,7 +118,7 @@ def get_campaign(sb: Any, req: Request) -> Response:
     scopes=CAMPAIGN_SCOPES,
     limit="burst",
 )
-def list_assets(sb: Any, req: Request) -> Response:
+def list_assets(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
     kind = req.path_params["asset_type"].upper()
@@ -131,7 +132,7 @@ def list_assets(sb: Any, req: Request) -> Response:
 @router.route(
     "GET", "/marketing/v3/campaigns/{campaign_guid}/reports/metrics", scopes=CAMPAIGN_SCOPES, limit="burst"
 )
-def campaign_metrics(sb: Any, req: Request) -> Response:
+def campaign_metrics(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
     influenced, sessions = _influence(md, campaign, _window(req))
@@ -147,7 +148,7 @@ def campaign_metrics(sb: Any, req: Request) -> Response:
 @router.route(
     "GET", "/marketing/v3/campaigns/{campaign_guid}/reports/revenue", scopes=REVENUE_SCOPES, limit="burst"
 )
-def campaign_revenue(sb: Any, req: Request) -> Response:
+def campaign_revenue(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
     model = (req.arg("attributionModel") or "LINEAR").upper()

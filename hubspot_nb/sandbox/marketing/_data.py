@@ -8,8 +8,8 @@ are built at start-up (tiny); events, submissions and traffic are built on first
 two for ~150,000 events), under a lock, and cached.
 
 Recipients and submitters are the portal's contacts: ``portal.store("contacts")`` with ``ids()``
-and ``value(id, prop)`` (built by ``data.py``); a share of form submissions come from e-mail
-addresses that are not in the CRM.
+and ``value(id, prop)`` (``crm.Portal``, seen through the ``ContactSource`` Protocol); a share of
+form submissions come from e-mail addresses that are not in the CRM.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Protocol
 
+from ..config import Config
 from ._email_events import EmailEventLog, SendPlan
+from ._traffic import Traffic
 from ._words import (
     CAMPAIGN_COLORS,
     CAMPAIGN_THEMES,
@@ -142,10 +144,25 @@ class Submission:
     conversion_id: str
 
 
+class ContactStore(Protocol):
+    """The CRM's contacts as the marketing data reads them (``crm.ObjectStore`` is one)."""
+
+    def ids(self) -> list[str]: ...
+
+    def value(self, record_id: str, name: str) -> str | None: ...
+
+
+class ContactSource(Protocol):
+    """The portal the marketing data is built over (``crm.Portal`` is one): recipients and
+    submitters are its contacts, so marketing never imports the CRM package."""
+
+    def store(self, name: str) -> ContactStore: ...
+
+
 class MarketingData:
     """Everything the marketing routes serve. Heavy parts are built on first use and cached."""
 
-    def __init__(self, config: Any, portal: Any, hub_id: int) -> None:
+    def __init__(self, config: Config, portal: ContactSource, hub_id: int) -> None:
         self.seed = int(config.seed)
         self.hub_id = hub_id
         self.anchor = anchor_for(self.seed)
@@ -165,7 +182,7 @@ class MarketingData:
         self._contacts: list[tuple[str, str]] | None = None
         self._events: EmailEventLog | None = None
         self._submissions: dict[str, list[Submission]] | None = None
-        self._traffic: Any = None
+        self._traffic: Traffic | None = None
 
     # -- lazily built parts ---------------------------------------------------------------------
     @property
@@ -206,16 +223,14 @@ class MarketingData:
             return self._submissions
 
     @property
-    def traffic(self) -> Any:
-        from ._traffic import Traffic
-
+    def traffic(self) -> Traffic:
         with self._lock:
             if self._traffic is None:
                 self._traffic = Traffic(self.seed, self.anchor.date(), [c.name for c in self.campaigns])
             return self._traffic
 
 
-def build_marketing(config: Any, portal: Any, hub_id: int) -> MarketingData:
+def build_marketing(config: Config, portal: ContactSource, hub_id: int) -> MarketingData:
     """The portal's marketing data, sized by ``config.emails``/``campaigns``/``forms``."""
     return MarketingData(config, portal, hub_id)
 

@@ -137,7 +137,7 @@ class EmailEventLog:
         code_bytes = bytes(codes[i] for i in order)
         del created, types, sends, recips, details, codes, sent_ref, order, where
         # Per send: its positions, their times and their stat codes (all in time order).
-        positions: list[array] = [array("i") for _ in plans]
+        positions: list[array[int]] = [array("i") for _ in plans]
         for pos, s in enumerate(self.send):
             positions[s].append(pos)
         self.positions = positions
@@ -193,7 +193,9 @@ class EmailEventLog:
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
-def _recipient_events(rng: random.Random, plan: SendPlan, s: int, r: int, cols: tuple) -> None:
+def _recipient_events(
+    rng: random.Random, plan: SendPlan, s: int, r: int, cols: tuple[list[int], ...]
+) -> None:
     """Append one recipient's events of one send to the column lists (times strictly increase)."""
     created, types, sends, recips, details, codes, sent_ref = cols
 

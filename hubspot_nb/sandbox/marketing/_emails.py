@@ -33,6 +33,7 @@ from ._json import (
 from ._params import (
     EMAIL_SCOPES,
     EVENT_SCOPES,
+    MarketingHost,
     check_window,
     choice_arg,
     cursor_page,
@@ -61,7 +62,7 @@ _SORT_KEYS = {
     "GET", "/marketing/v3/emails/", scopes=EMAIL_SCOPES, limit="burst"
 )  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/emails", scopes=EMAIL_SCOPES, limit="burst")
-def list_emails(sb: Any, req: Request) -> Response:
+def list_emails(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 100, maximum=100)
     start = decode_cursor(req, "after") or 0
@@ -73,7 +74,7 @@ def list_emails(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/marketing/v3/emails/{email_id}", scopes=EMAIL_SCOPES, limit="burst")
-def get_email(sb: Any, req: Request) -> Response:
+def get_email(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     email = md.email_by_id.get(req.path_params["email_id"])
     if email is None or (email.archived and not req.bool_arg("archived")):
@@ -124,7 +125,7 @@ def _sort_key(req: Request) -> tuple[Any, bool]:
 
 
 # -- statistics -------------------------------------------------------------------------------------
-def _stats_scope(sb: Any, req: Request) -> tuple[list[Any], int | None, int | None]:
+def _stats_scope(sb: MarketingHost, req: Request) -> tuple[list[Any], int | None, int | None]:
     start, end = iso_ms_arg(req, "startTimestamp"), iso_ms_arg(req, "endTimestamp")
     check_window(start, end, "startTimestamp/endTimestamp")
     ids = req.args("emailIds")
@@ -137,7 +138,7 @@ def _stats_scope(sb: Any, req: Request) -> tuple[list[Any], int | None, int | No
 
 
 @router.route("GET", "/marketing/v3/emails/statistics/list", scopes=EMAIL_SCOPES, limit="burst")
-def statistics_list(sb: Any, req: Request) -> Response:
+def statistics_list(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     emails, start, end = _stats_scope(sb, req)
     aggregate = [0] * N_CODES
@@ -159,7 +160,7 @@ def statistics_list(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/marketing/v3/emails/statistics/histogram", scopes=EMAIL_SCOPES, limit="burst")
-def statistics_histogram(sb: Any, req: Request) -> Response:
+def statistics_histogram(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     interval = choice_arg(req, "interval", INTERVALS)
     if interval is None:
@@ -175,7 +176,7 @@ def statistics_histogram(sb: Any, req: Request) -> Response:
         for send_id in e.email_campaign_ids:
             s = log.send_index.get(send_id)
             span = log.span(s) if s is not None else None
-            if span is None:
+            if s is None or span is None:
                 continue
             first = max(0, bisect.bisect_right(starts, span[0]) - 1)
             for k in range(first, len(bounds)):
@@ -245,7 +246,7 @@ def _iso(ms: int) -> str:
 
 # -- legacy email events and email campaigns ----------------------------------------------------------
 @router.route("GET", "/email/public/v1/events", scopes=EVENT_SCOPES, limit="burst")
-def list_events(sb: Any, req: Request) -> Response:
+def list_events(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     log = md.events
     start, end = epoch_ms_arg(req, "startTimestamp"), epoch_ms_arg(req, "endTimestamp")
@@ -284,7 +285,7 @@ def list_events(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/email/public/v1/campaigns/by-id", scopes=EVENT_SCOPES, limit="burst")
-def list_legacy_campaigns(sb: Any, req: Request) -> Response:
+def list_legacy_campaigns(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 250, maximum=1000)
     start = decode_cursor(req, "offset") or 0
@@ -303,7 +304,7 @@ def list_legacy_campaigns(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/email/public/v1/campaigns/{campaign_id}", scopes=EVENT_SCOPES, limit="burst")
-def get_legacy_campaign(sb: Any, req: Request) -> Response:
+def get_legacy_campaign(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     raw = req.path_params["campaign_id"]
     if not raw.isdigit() or int(raw) not in md.email_by_send:

@@ -8,11 +8,9 @@ default 20, max 50 (documented), opaque ``after`` cursor; ``paging`` is absent o
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..routing import ApiError, Request, Response, Router
 from ._json import form_json, submission_json
-from ._params import FORM_SCOPES, SUBMISSION_SCOPES, cursor_page, decode_cursor
+from ._params import FORM_SCOPES, SUBMISSION_SCOPES, MarketingHost, cursor_page, decode_cursor
 
 router = Router()
 
@@ -21,7 +19,7 @@ FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment", "all")
 
 @router.route("GET", "/marketing/v3/forms/", scopes=FORM_SCOPES, limit="burst")  # official SDKs add the slash
 @router.route("GET", "/marketing/v3/forms", scopes=FORM_SCOPES, limit="burst")
-def list_forms(sb: Any, req: Request) -> Response:
+def list_forms(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 20, maximum=50)
     start = decode_cursor(req, "after") or 0
@@ -37,7 +35,7 @@ def list_forms(sb: Any, req: Request) -> Response:
 
 
 @router.route("GET", "/marketing/v3/forms/{form_id}", scopes=FORM_SCOPES, limit="burst")
-def get_form(sb: Any, req: Request) -> Response:
+def get_form(sb: MarketingHost, req: Request) -> Response:
     form = sb.marketing.form_by_id.get(req.path_params["form_id"])
     if form is None or (form.archived and not req.bool_arg("archived")):
         raise ApiError(404, f"No form with id {req.path_params['form_id'][:40]}.", "OBJECT_NOT_FOUND")
@@ -47,7 +45,7 @@ def get_form(sb: Any, req: Request) -> Response:
 @router.route(
     "GET", "/form-integrations/v1/submissions/forms/{form_guid}", scopes=SUBMISSION_SCOPES, limit="burst"
 )
-def list_submissions(sb: Any, req: Request) -> Response:
+def list_submissions(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     form = md.form_by_id.get(req.path_params["form_guid"])
     if form is None:

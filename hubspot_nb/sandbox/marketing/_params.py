@@ -7,9 +7,18 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from ..routing import ApiError, Request, Response
+from ._data import MarketingData
+
+
+class MarketingHost(Protocol):
+    """What the marketing routes read from the sandbox they serve (``app.Sandbox`` is one)."""
+
+    @property
+    def marketing(self) -> MarketingData: ...
+
 
 # Scopes (any one suffices), from HubSpot's specs and docs (reference §1.10).
 EMAIL_SCOPES = ("content", "marketing.email.read")
@@ -106,7 +115,7 @@ def decode_cursor(req: Request, name: str) -> int | None:
         ) from None
 
 
-def next_paging(req: Request, position: int) -> dict:
+def next_paging(req: Request, position: int) -> dict[str, Any]:
     """``{"next": {"after", "link"}}`` for cursor paging."""
     after = encode_cursor(position)
     return {"next": {"after": after, "link": f"{req.path}?after={after}"}}

@@ -101,7 +101,9 @@ def _revoke(sb: OAuthHost, token: str, hint: str | None) -> Response:
     return Response.empty(200)
 
 
-def _client_endpoint(version: str, handle: Callable[[OAuthHost, str, str | None], Response]):
+def _client_endpoint(
+    version: str, handle: Callable[[OAuthHost, str, str | None], Response]
+) -> Callable[[OAuthHost, Request], Response]:
     """A route for a form the app posts with its client id and secret: a bad client gets this
     version's OAuth error; otherwise ``handle`` gets the posted ``token`` and ``token_type_hint``."""
 

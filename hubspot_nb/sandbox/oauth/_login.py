@@ -16,6 +16,7 @@ import functools
 import html
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from string import Template
@@ -281,7 +282,7 @@ def token_body(sb: OAuthHost, access: AccessToken, grant: Grant) -> dict[str, An
     }
 
 
-def _token_endpoint(version: str):
+def _token_endpoint(version: str) -> Callable[[OAuthHost, Request], Response]:
     def token(sb: OAuthHost, req: Request) -> Response:
         try:
             access, grant = _exchange(sb, token_fields(req, version))
