@@ -11,7 +11,7 @@ as dicts. Instead each property is a *column* that renders record ``i``'s value 
 
 Every column answers ``text(i) -> str | None`` with the exact string HubSpot would send,
 ``texts(indices)`` for a page at once, and ``fragments(indices)`` with those values already as JSON
-text, so list pages are assembled without building a dict per record (see ``crm_json``).
+text, so list pages are assembled without building a dict per record (see ``_json``).
 """
 
 from __future__ import annotations

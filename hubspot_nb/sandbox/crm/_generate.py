@@ -1,4 +1,4 @@
-"""Generates the sandbox's CRM records as compact columns (see ``crm_columns``), deterministic per seed.
+"""Generates the sandbox's CRM records as compact columns (see ``_columns``), deterministic per seed.
 
 numpy draws whole columns at once (200,000 contacts in well under a second); values are stored as
 small codes or machine integers and the hundreds of custom properties are pure functions of

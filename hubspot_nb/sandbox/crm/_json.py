@@ -1,9 +1,9 @@
 """Pages of records as JSON text, joined from ready-made pieces rather than built with json.dumps.
 
 A list page of 100 contacts x 25 properties is 2,800 values; building a dict per record and running
-``json.dumps`` over them costs about as much again as rendering the values. ``crm_encoded`` keeps
+``json.dumps`` over them costs about as much again as rendering the values. ``_encoded`` keeps
 each record's head, tail and property members as JSON text (built on first use), so a page is
-slices of those lists, joined. ``crm_records.record`` stays the reference shape: the tests check that
+slices of those lists, joined. ``_records.record`` stays the reference shape: the tests check that
 both produce the same JSON.
 """
 
@@ -25,7 +25,7 @@ def records_json(
     history: list[str] | None = None,
     extras: dict[int, dict[str, Any]] | None = None,
 ) -> str:
-    """A JSON array of the records at ``indices``, each shaped like ``crm_records.record`` plus the
+    """A JSON array of the records at ``indices``, each shaped like ``_records.record`` plus the
     members in ``extras[i]`` (e.g. ``associations``)."""
     found_runs = runs_of(indices)
     # Walks through the records (list pages) are cut from the cached pieces; scattered records

@@ -9,7 +9,7 @@ Interface used by other sandbox parts::
     store.value("1234", "email")            # the value exactly as HubSpot sends it, or None
     store.touch(store.sample(0.01))         # modify records now (incremental-pull tests)
 
-Records are held column-wise (``crm_columns``): ``ObjectStore.text(i, name)`` renders record *index*
+Records are held column-wise (``_columns``): ``ObjectStore.text(i, name)`` renders record *index*
 ``i``'s value; ids map to indices by binary search over the sorted id array.
 """
 
@@ -115,7 +115,7 @@ class ObjectStore:
         self._lock = threading.Lock()
         self._unique: dict[str, dict[str, int]] = {}
         self._active_ids: list[str] | None = None
-        self.encoded: Any = None  # crm_encoded.EncodedStore: JSON pieces for list pages, built on use
+        self.encoded: Any = None  # _encoded.EncodedStore: JSON pieces for list pages, built on use
         self.issued_cursors: set[str] = set()  # list cursors handed out (list_cursor="issued")
 
     def __len__(self) -> int:

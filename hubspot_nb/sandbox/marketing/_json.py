@@ -68,7 +68,7 @@ def add_counts(into: list[int], more: list[int]) -> list[int]:
 
 
 def statistics(c: list[int]) -> dict[str, Any]:
-    """``EmailStatisticsData`` from stat-code counts (see email_events for what each counter means)."""
+    """``EmailStatisticsData`` from stat-code counts (see _email_events for what each counter means)."""
     opens = c[S_OPEN_COMPUTER : S_OPEN_UNKNOWN + 1]
     clicks = c[S_CLICK_COMPUTER : S_CLICK_UNKNOWN + 1]
     sent, delivered = c[S_SENT], c[S_DELIVERED]
