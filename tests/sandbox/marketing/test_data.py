@@ -1,6 +1,6 @@
 """The marketing data module on its own: determinism, life-cycle invariants, scale and speed.
 
-A tiny contact store stands in for ``data.py``'s (same two methods) so sizes can be pushed far
+A tiny contact store stands in for the CRM's ObjectStore (same two methods) so sizes can be pushed far
 beyond what the HTTP tests use."""
 
 from __future__ import annotations

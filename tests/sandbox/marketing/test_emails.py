@@ -9,7 +9,7 @@ import pytest
 
 from hubspot_nb.sandbox import Sandbox
 
-from .tools import get_as
+from ..tools import get_as
 
 
 def _all_emails(sb: Sandbox, token: str, **params: Any) -> list[dict[str, Any]]:

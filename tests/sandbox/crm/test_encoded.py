@@ -1,5 +1,5 @@
-"""The cached JSON pieces behind list pages (crm_encoded): whatever the indices, the cache's state or
-its budget, a page equals the reference record shape (crm_records.record)."""
+"""The cached JSON pieces behind list pages (crm/_encoded): whatever the indices, the cache's state or
+its budget, a page equals the reference record shape (crm/_records.record)."""
 
 from __future__ import annotations
 

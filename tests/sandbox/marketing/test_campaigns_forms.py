@@ -8,7 +8,7 @@ import pytest
 
 from hubspot_nb.sandbox import Sandbox
 
-from .tools import get_as
+from ..tools import get_as
 
 
 def _walk(sb: Sandbox, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
