@@ -1,7 +1,9 @@
 """The sandbox's CRM: the portal's generated data (``_portal`` with ``_catalogue``, ``_columns``,
-``_generate``) and the CRM v3/v4 routes over it (objects, search, associations, owners, pipelines).
+``_generate``, ``_words``) and the CRM v3/v4 routes over it (objects, search, associations, owners,
+pipelines; ``_records``, ``_json`` and ``_encoded`` are their shared record shape and JSON encoding).
 
-May import the server core (``routing``, ``config``); never ``marketing``, ``oauth`` or ``app``.
+May import the server core (``routing``, ``config``, ``timestamps``); never ``marketing``, ``oauth``
+or ``app``.
 Routes receive a ``CrmHost`` (``sb.portal``, ``sb.base_url``, ``sb.config``).
 """
 

@@ -11,8 +11,8 @@ import time
 from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
+from ..timestamps import iso_ms
 from ._catalogue import SINGULAR
-from ._columns import iso_ms
 from ._portal import Link, Portal
 from ._records import (
     OBJECT_READ_SCOPES,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._columns import iso_ms
+from ..timestamps import iso_ms
 
 # HubSpot's object type ids (https://developers.hubspot.com, "object type ids").
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}

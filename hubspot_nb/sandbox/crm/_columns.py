@@ -17,13 +17,13 @@ text, so list pages are assembled without building a dict per record (see ``_jso
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring_ascii  # the C encoder json.dumps itself uses
+
+from ..timestamps import Memo, iso_day, iso_ms, iso_ms_texts
 
 MASK64 = (1 << 64) - 1
 NULL_INT = -(1 << 63)  # marks "no value" in integer arrays
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def mix(x: int) -> int:
@@ -32,41 +32,6 @@ def mix(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
     return x ^ (x >> 31)
-
-
-def iso_day(days: int) -> str:
-    """Days since the epoch as a HubSpot date string: ``YYYY-MM-DD``."""
-    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
-
-
-class _Memo(dict[int, str]):
-    """A dict that computes a missing entry with ``fn`` and keeps it (lookups of known keys stay in C)."""
-
-    def __init__(self, fn: Callable[[int], str]) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, key: int) -> str:
-        value = self[key] = self.fn(key)
-        return value
-
-
-# Lookup tables make datetime formatting ~5x faster than time.strftime: the day part is cached per
-# day (a few thousand distinct days), the time part is "HH:MM" (1,440 entries) + ":SS.mmm" (60,000).
-_DAY_TEXT = _Memo(iso_day)
-_HOUR_MINUTE = [f"T{m // 60:02d}:{m % 60:02d}" for m in range(1440)]
-_SECOND_MS = [f":{s // 1000:02d}.{s % 1000:03d}Z" for s in range(60_000)]
-
-
-def iso_ms(ms: int) -> str:
-    """Milliseconds since the epoch as HubSpot's datetime string: ``2025-03-01T12:34:56.789Z``."""
-    return _DAY_TEXT[ms // 86_400_000] + _HOUR_MINUTE[ms // 60_000 % 1440] + _SECOND_MS[ms % 60_000]
-
-
-def iso_ms_texts(values: Iterable[int]) -> list[str]:
-    """``iso_ms`` of many values (inlined: a page formats hundreds of datetimes)."""
-    days, hour_minute, second_ms = _DAY_TEXT, _HOUR_MINUTE, _SECOND_MS
-    return [days[v // 86_400_000] + hour_minute[v // 60_000 % 1440] + second_ms[v % 60_000] for v in values]
 
 
 def number_text(value: float | int) -> str:
@@ -164,7 +129,7 @@ class DayColumn(_Fragments):
 
 
 # Dates as JSON text per day (dates span a few decades: at most ~20k entries); NULL_INT is unset.
-_DAY_JSON = _Memo(lambda day: f'"{iso_day(day)}"')
+_DAY_JSON = Memo(lambda day: f'"{iso_day(day)}"')
 _DAY_JSON[NULL_INT] = "null"
 
 

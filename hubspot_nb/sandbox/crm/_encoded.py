@@ -20,7 +20,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from ._columns import PoolColumn, iso_ms_texts, json_value
+from ..timestamps import iso_ms_texts
+from ._columns import PoolColumn, json_value
 from ._portal import ObjectStore
 
 BUDGET_BYTES = 256 * 1024 * 1024  # per store: the 25 properties of the benchmark take ~210 MB

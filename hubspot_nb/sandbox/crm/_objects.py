@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..routing import ApiError, Request, Response, Router
+from ..timestamps import iso_ms
 from ._catalogue import property_groups
-from ._columns import iso_ms
 from ._json import page_response, records_json
 from ._portal import ObjectStore
 from ._records import (

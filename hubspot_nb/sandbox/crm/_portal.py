@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..config import Config
+from ..timestamps import iso_ms
 from ._catalogue import (
     OBJECT_TYPE_IDS,
     PIPELINES,
@@ -35,7 +36,7 @@ from ._catalogue import (
     pipeline_records,
     standard_properties,
 )
-from ._columns import Column, LazyColumn, MsColumn, iso_ms, mix
+from ._columns import Column, LazyColumn, MsColumn, mix
 from ._generate import (
     Draw,
     Pools,

@@ -21,8 +21,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
+from ..timestamps import iso_day, iso_ms
 from ._catalogue import PropertySpec
-from ._columns import iso_day, iso_ms
 from ._json import page_response, records_json
 from ._portal import ObjectStore
 from ._records import OBJECT_READ_SCOPES, CrmHost, readable_store, select_properties

@@ -1,6 +1,8 @@
-"""The sandbox's marketing: its generated data (``_data`` with ``_words``, the e-mail events log
-``_email_events`` and web traffic ``_traffic``) and the routes over it (emails and events, campaigns,
-forms, analytics). May import the server core (``routing``, ``config``); never ``crm``, ``oauth`` or
+"""The sandbox's marketing: its generated data (``_data`` building the ``_records`` from ``_words``,
+the e-mail events log ``_email_events``, web traffic ``_traffic``) and the routes over it (emails and
+events, campaigns, forms, analytics; ``_params`` and ``_json`` are their shared parsing and shapes).
+
+May import the server core (``routing``, ``config``, ``timestamps``); never ``crm``, ``oauth`` or
 ``app``: it reads the portal's contacts through the ``ContactSource`` it is handed. Routes receive a
 ``MarketingHost`` (``sb.marketing``).
 """

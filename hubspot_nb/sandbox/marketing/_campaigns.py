@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
-from ._data import Campaign, MarketingData
+from ._data import MarketingData
 from ._email_events import (
     N_CODES,
     S_CLICK_AGAIN,
@@ -41,6 +41,7 @@ from ._params import (
     decode_cursor,
     ymd_arg,
 )
+from ._records import Campaign
 
 router = Router()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._data import Campaign, Form, MarketingData, MarketingEmail, Submission, iso_ms
+from ..timestamps import iso_ms
+from ._data import MarketingData
 from ._email_events import (
     BOUNCE,
     BOUNCE_CATEGORIES,
@@ -34,6 +35,7 @@ from ._email_events import (
     STATUSCHANGE,
     TYPES,
 )
+from ._records import Campaign, Form, MarketingEmail, Submission
 from ._words import (
     BROWSERS,
     FIELD_LABELS,
