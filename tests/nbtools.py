@@ -34,7 +34,7 @@ SECRET_PATTERNS = {
 # Runs as an extra cell after the notebook; the cell is removed again before the notebook is scanned.
 PROBE_SECRETS = """
 import json as _json, gc as _gc
-from hubspot_nb.sandbox.tokens import AuthStore as _AuthStore
+from hubspot_nb.sandbox.oauth import AuthStore as _AuthStore
 _found = []
 for _store in [o for o in _gc.get_objects() if isinstance(o, _AuthStore)]:
     _found += list(getattr(_store, "_codes", {})) + list(getattr(_store, "_grants", {}))

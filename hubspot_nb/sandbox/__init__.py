@@ -13,6 +13,13 @@ Options are ``Config`` fields (see ``sandbox/config.py``): ``profile`` ("fast": 
 limits; "hubspot": HubSpot-like latency and rate limits), ``seed``, data sizes (``contacts`` …),
 knobs (``latency_ms``, ``fault_rate``, ``token_lifetime_s``, ``burst`` …), ``host``, ``port``,
 ``public_url`` and ``private_tokens``. The built-in OAuth app is ``CLIENT_ID``/``CLIENT_SECRET``.
+
+Layout (imports run downwards only; tests/sandbox/test_architecture.py checks it):
+
+    app                           assembles a Sandbox from everything below
+    control, server               control routes, HTTP server (see a ``host.Host`` Protocol)
+    oauth/  crm/  marketing/      route packages with their data; none imports another
+    host, routing, limits, stats, timestamps, config    the core
 """
 
 from __future__ import annotations

@@ -5,9 +5,12 @@
     token = sb.oauth_token() # the full authorize → approve → code → token flow, over HTTP
     sb.stop()
 
-Route modules (``oauth``, ``oauth_info``, ``control``, ``crm``, ``marketing``) each expose a
-``router``; handlers receive this object as ``sb`` and read ``sb.portal``, ``sb.marketing``,
-``sb.auth``, ``sb.stats`` and the identity attributes below.
+This module assembles the sandbox; nothing else in it imports this module. The route packages
+(``control``, ``oauth``, ``crm``, ``marketing``) each expose a ``router``; handlers receive this object
+as ``sb`` and read ``sb.portal``, ``sb.marketing``, ``sb.auth``, ``sb.stats`` and the identity
+attributes below. Each part says what it needs in a Protocol (``host.Host`` for the server and the
+control routes, ``oauth.OAuthHost``, ``crm.CrmHost``, ``marketing.MarketingHost``), so none of them
+imports this module.
 """
 
 from __future__ import annotations
@@ -15,27 +18,32 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from . import control, crm, data, marketing, marketing_data, oauth, oauth_info
 from .config import CLIENT_ID, CLIENT_SECRET, Config
+from .control import router as control_router
+from .crm import CrmHost, build_portal
+from .crm import router as crm_router
+from .marketing import MarketingHost, build_marketing
+from .marketing import router as marketing_router
+from .oauth import KNOWN_SCOPES, AuthStore, OAuthHost
+from .oauth import router as oauth_router
 from .routing import Router
 from .server import SandboxServer
 from .stats import Stats
-from .tokens import KNOWN_SCOPES, AuthStore
 
 
 def build_router() -> Router:
     """Every route of the sandbox; refuses to start if a route needs a scope no token can hold."""
     router = Router()
-    for module in (control, oauth, oauth_info, crm, marketing):
-        router.include(module.router)
+    for part in (control_router, oauth_router, crm_router, marketing_router):
+        router.include(part)
     unknown = sorted({s for r in router.routes for s in (r.scopes or ()) if s not in KNOWN_SCOPES})
     if unknown:
-        raise ValueError(f"routes declare scopes missing from tokens.KNOWN_SCOPES: {', '.join(unknown)}")
+        raise ValueError(f"routes declare scopes missing from oauth KNOWN_SCOPES: {', '.join(unknown)}")
     return router
 
 
@@ -60,8 +68,8 @@ class Sandbox:
         self.app_id: int = identity.randrange(1_000_000, 5_000_000)
         self.stats = Stats()
         self.auth = AuthStore(config, self.stats)
-        self.portal = data.build_portal(config)
-        self.marketing = marketing_data.build_marketing(config, self.portal, self.hub_id)
+        self.portal = build_portal(config)
+        self.marketing = build_marketing(config, self.portal, self.hub_id)
         self.router = build_router()
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -174,10 +182,19 @@ class Sandbox:
                 try:
                     reply = session.post(f"{self.base_url}/oauth/{version}/token", data=form, timeout=30)
                     if reply.status_code == 200:
-                        return reply.json()
+                        body: dict[str, Any] = reply.json()
+                        return body
                     last = RuntimeError(f"token exchange answered {reply.status_code}: {reply.text[:200]}")
                     if reply.status_code < 500 and reply.status_code != 429:
                         raise last
                 except (requests.RequestException, ValueError) as exc:  # injected drop/truncate
                     last = exc
         raise RuntimeError(f"could not get a token from the sandbox after {attempts} attempts: {last}")
+
+
+if TYPE_CHECKING:
+
+    def _hosts(sb: Sandbox) -> tuple[OAuthHost, CrmHost, MarketingHost]:
+        """For mypy: a Sandbox is what the route packages declare they need (the server's ``Host``
+        is checked where ``start`` hands the sandbox to ``SandboxServer``)."""
+        return sb, sb, sb

@@ -13,44 +13,42 @@ The sandbox binds loopback by default; these endpoints are for whoever runs it.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .config import FAULT_KINDS, RUNTIME_KNOBS
+from .host import Host
 from .routing import ApiError, Request, Router
-
-if TYPE_CHECKING:
-    from .app import Sandbox
 
 router = Router()
 
 
-def knobs(sb: Sandbox) -> dict[str, Any]:
+def knobs(sb: Host) -> dict[str, Any]:
     return {name: getattr(sb.config, name) for name in RUNTIME_KNOBS}
 
 
 @router.route("GET", "/_sandbox/health")
-def health(sb: Sandbox, req: Request) -> Any:
+def health(sb: Host, req: Request) -> Any:
     return {"status": "ok", "hub_id": sb.hub_id, "profile": sb.config.profile, "seed": sb.config.seed}
 
 
 @router.route("GET", "/_sandbox/stats")
-def stats(sb: Sandbox, req: Request) -> Any:
+def stats(sb: Host, req: Request) -> Any:
     return sb.stats.snapshot()
 
 
 @router.route("POST", "/_sandbox/reset-stats")
-def reset_stats(sb: Sandbox, req: Request) -> Any:
+def reset_stats(sb: Host, req: Request) -> Any:
     sb.stats.reset()
     return {"status": "ok"}
 
 
 @router.route("GET", "/_sandbox/config")
-def get_config(sb: Sandbox, req: Request) -> Any:
+def get_config(sb: Host, req: Request) -> Any:
     return knobs(sb)
 
 
 @router.route("POST", "/_sandbox/config")
-def set_config(sb: Sandbox, req: Request) -> Any:
+def set_config(sb: Host, req: Request) -> Any:
     changes = req.json()
     if not isinstance(changes, dict) or not changes:
         raise ApiError(
@@ -72,5 +70,5 @@ def set_config(sb: Sandbox, req: Request) -> Any:
 
 
 @router.route("POST", "/_sandbox/expire-tokens")
-def expire_tokens(sb: Sandbox, req: Request) -> Any:
+def expire_tokens(sb: Host, req: Request) -> Any:
     return {"expired": sb.auth.expire_all()}

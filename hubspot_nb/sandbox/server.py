@@ -17,15 +17,12 @@ from datetime import datetime, timezone
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .host import BearerToken, Host
 from .limits import BAD_GATEWAY_HTML, SECONDLY, TEN_SECONDLY, FaultInjector, RateLimiter, rate_limit_error
 from .routing import ApiError, Request, Response, Route, missing_scopes
-
-if TYPE_CHECKING:
-    from .app import Sandbox
-    from .tokens import AccessToken
 
 log = logging.getLogger("hubspot_nb.sandbox")
 
@@ -46,7 +43,7 @@ PAGE_PATHS = ("/oauth/authorize", "/oauth/callback")
 class Dispatcher:
     """Turns one parsed request into a response (plus an optional transport fault)."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Host) -> None:
         self.sb = sandbox
         self.limiter = RateLimiter(sandbox.config, sandbox.hub_id)
         self.faults = FaultInjector(sandbox.config)
@@ -129,7 +126,7 @@ class Dispatcher:
             return result
         return Response.json(result)
 
-    def _authenticate(self, request: Request, scopes: tuple[str, ...]) -> AccessToken:
+    def _authenticate(self, request: Request, scopes: tuple[str, ...]) -> BearerToken:
         header = request.headers.get("Authorization") or ""
         scheme, _, value = header.strip().partition(" ")
         record = self.sb.auth.access(value.strip()) if scheme.lower() == "bearer" else None
@@ -261,7 +258,7 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, sandbox: Sandbox, address: tuple[str, int]) -> None:
+    def __init__(self, sandbox: Host, address: tuple[str, int]) -> None:
         self.dispatcher = Dispatcher(sandbox)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()

@@ -1,0 +1,140 @@
+"""What a token can learn about itself, and how it is given up: introspection, revocation and the
+account it belongs to.
+
+    GET    /oauth/v1/access-tokens/{token}       v1 metadata of an access token
+    GET    /oauth/v1/refresh-tokens/{token}      v1 metadata of a refresh token
+    DELETE /oauth/v1/refresh-tokens/{token}      v1 revocation → 204
+    POST   /oauth/{v3,2026-03}/token/introspect  RFC 7662 style: {"active": true, …} or {"active": false}
+    POST   /oauth/{v3,2026-03}/token/revoke      → 200, empty body (also for unknown tokens, RFC 7009)
+    GET    /account-info/v3/details              the portal's settings (any valid token)
+
+HubSpot leaves some of this unconfirmed (reference §1.5-1.6): a dead token's v3 introspection is
+answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 404.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..routing import ApiError, Request, Response, Router
+from ._host import OAuthHost
+from ._login import check_client, oauth_error_response
+from ._tokens import AccessToken, Grant, OAuthError
+
+router = Router()
+NEW_VERSIONS = ("v3", "2026-03")
+
+
+def _identity(sb: OAuthHost, scopes: Any) -> dict[str, Any]:
+    return {
+        "hub_id": sb.hub_id,
+        "app_id": sb.app_id,
+        "user_id": sb.user_id,
+        "user": sb.user_email,
+        "hub_domain": sb.hub_domain,
+        "scopes": sorted(scopes),
+        "token_type": "bearer",
+    }
+
+
+def access_info(sb: OAuthHost, record: AccessToken) -> dict[str, Any]:
+    return {
+        "token": record.token,
+        **_identity(sb, record.scopes),
+        "expires_in": record.expires_in(time.time()),
+        "is_private_distribution": False,
+    }
+
+
+def refresh_info(sb: OAuthHost, grant: Grant) -> dict[str, Any]:
+    return {"token": grant.refresh_token, "client_id": grant.client_id, **_identity(sb, grant.scopes)}
+
+
+# -- v1 -------------------------------------------------------------------------------------------
+@router.route("GET", "/oauth/v1/access-tokens/{token}")
+def access_token_v1(sb: OAuthHost, req: Request) -> Any:
+    record = sb.auth.live_access(req.path_params["token"])
+    if record is None or record.kind != "oauth":
+        raise ApiError(
+            404, "The access token is unknown or has expired. Refresh it or log in again.", "OBJECT_NOT_FOUND"
+        )
+    return access_info(sb, record)
+
+
+def _bad_refresh_token() -> Response:
+    return oauth_error_response(OAuthError("BAD_REFRESH_TOKEN", "missing or invalid refresh token"), "v1")
+
+
+@router.route("GET", "/oauth/v1/refresh-tokens/{token}")
+def refresh_token_v1(sb: OAuthHost, req: Request) -> Any:
+    grant = sb.auth.grant(req.path_params["token"])
+    return _bad_refresh_token() if grant is None else refresh_info(sb, grant)
+
+
+@router.route("DELETE", "/oauth/v1/refresh-tokens/{token}")
+def revoke_v1(sb: OAuthHost, req: Request) -> Response:
+    if not sb.auth.revoke_refresh(req.path_params["token"]):
+        return _bad_refresh_token()
+    return Response.empty(204)
+
+
+# -- v3 and 2026-03 -------------------------------------------------------------------------------
+def _introspect(sb: OAuthHost, token: str, hint: str | None) -> Response:
+    record = None if hint == "refresh_token" else sb.auth.live_access(token)
+    if record is not None and record.kind == "oauth":
+        info = access_info(sb, record)
+        return Response.json({"active": True, "token_use": "access_token", "client_id": sb.client_id, **info})
+    grant = None if hint == "access_token" else sb.auth.grant(token)
+    if grant is not None:
+        info = refresh_info(sb, grant)
+        return Response.json({"active": True, "token_use": "refresh_token", "app_id": sb.app_id, **info})
+    return Response.json({"active": False})
+
+
+def _revoke(sb: OAuthHost, token: str, hint: str | None) -> Response:
+    if hint != "access_token" and sb.auth.revoke_refresh(token):
+        return Response.empty(200)
+    if hint != "refresh_token":
+        sb.auth.revoke_access(token)
+    return Response.empty(200)
+
+
+def _client_endpoint(
+    version: str, handle: Callable[[OAuthHost, str, str | None], Response]
+) -> Callable[[OAuthHost, Request], Response]:
+    """A route for a form the app posts with its client id and secret: a bad client gets this
+    version's OAuth error; otherwise ``handle`` gets the posted ``token`` and ``token_type_hint``."""
+
+    def endpoint(sb: OAuthHost, req: Request) -> Response:
+        fields = req.form()
+        try:
+            check_client(fields)
+        except OAuthError as exc:
+            return oauth_error_response(exc, version)
+        return handle(sb, fields.get("token") or "", fields.get("token_type_hint"))
+
+    endpoint.__name__ = f"{handle.__name__.lstrip('_')}_{version.replace('-', '_')}"
+    return endpoint
+
+
+for _version in NEW_VERSIONS:
+    router.route("POST", f"/oauth/{_version}/token/introspect")(_client_endpoint(_version, _introspect))
+    router.route("POST", f"/oauth/{_version}/token/revoke")(_client_endpoint(_version, _revoke))
+
+
+# -- account --------------------------------------------------------------------------------------
+@router.route("GET", "/account-info/v3/details", scopes=(), limit="burst")
+def account_details(sb: OAuthHost, req: Request) -> Any:
+    return {
+        "portalId": sb.hub_id,
+        "accountType": "STANDARD",
+        "timeZone": "US/Eastern",
+        "companyCurrency": "USD",
+        "additionalCurrencies": ["EUR", "GBP"],
+        "utcOffset": "-05:00",
+        "utcOffsetMilliseconds": -18_000_000,
+        "uiDomain": "app.hubspot.com",
+        "dataHostingLocation": "na1",
+    }

@@ -1,0 +1,1 @@
+"""Tests of the sandbox's CRM (hubspot_nb/sandbox/crm)."""

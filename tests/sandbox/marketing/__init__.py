@@ -1,0 +1,1 @@
+"""Tests of the sandbox's marketing (hubspot_nb/sandbox/marketing)."""

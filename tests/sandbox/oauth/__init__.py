@@ -1,0 +1,1 @@
+"""Tests of the sandbox's OAuth app (hubspot_nb/sandbox/oauth)."""
