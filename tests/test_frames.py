@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hubspot_nb.frames.convert import Catalogue, catalogue_frame, finish, records_to_frame
+from hubspot_nb.frames.catalogue import Catalogue
+from hubspot_nb.frames.records import catalogue_frame, finish, records_to_frame
 
 CATALOGUE = Catalogue.from_json(
     "contacts",

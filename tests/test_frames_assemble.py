@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hubspot_nb.frames.assembly import assemble
-from hubspot_nb.frames.convert import records_to_frame
+from hubspot_nb.frames.records import records_to_frame
 from tests.test_frames import CATALOGUE, _synthetic, record
 
 COLUMNS = ["n_int", "n_float", "when", "day", "flag", "stage", "tags", "note"]

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from hubspot_nb.frames import _fast as arrow_columns
-from hubspot_nb.frames.convert import raw_to_frame, records_to_frame
 from hubspot_nb.frames.raw_columns import RawColumns
+from hubspot_nb.frames.records import raw_to_frame, records_to_frame
 from tests.test_frames import CATALOGUE, record
 
 COLUMNS = ["n_int", "n_float", "when", "day", "flag", "stage", "tags", "note"]
