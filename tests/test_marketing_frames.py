@@ -16,6 +16,8 @@ from hubspot_nb.marketing import _rows as mf
 from hubspot_nb.marketing import events as marketing_events
 from hubspot_nb.marketing import helpers as marketing
 
+pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
+
 STATS = {
     "counters": {"sent": 200, "delivered": 190, "open": 76, "click": 19, "bounce": 10, "newcounter": 4},
     "ratios": {"openratio": 40.0, "clickratio": 10.0, "clickthroughratio": 25.0, "oddratio": 1.5},
