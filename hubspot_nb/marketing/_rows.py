@@ -91,7 +91,7 @@ def to_utc(value: Any, name: str = "time") -> pd.Timestamp:
             ts = pd.Timestamp(value.year, value.month, value.day)
         else:
             ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: an infinite number
         raise InvalidInput(
             f"{name}={value!r} is not a date or time I understand ({exc}). "
             "Use a datetime, a date, an ISO string like '2025-01-31' or '2025-01-31T12:00:00Z'."
