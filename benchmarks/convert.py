@@ -53,13 +53,14 @@ def prefetch_pages(job: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
 
 def build_typed_frame(records: list[dict[str, Any]], catalogue: Any) -> Any:
     """hubspot_nb's typed DataFrame from records already in memory (no HTTP): the same function its
-    pulls use, with the parsed catalogue (``frames.Catalogue``) a hub caches after its first pull."""
-    from hubspot_nb.frames import convert as frames
+    pulls use, with the parsed catalogue (``frames.catalogue.Catalogue``) a hub caches after its
+    first pull."""
+    from hubspot_nb.frames import records as frames
 
     return frames.records_to_frame(records, catalogue)
 
 
 def parse_catalogue(object_type: str, raw: list[dict[str, Any]]) -> Any:
-    from hubspot_nb.frames import convert as frames
+    from hubspot_nb.frames.catalogue import Catalogue
 
-    return frames.Catalogue.from_json(object_type, raw)
+    return Catalogue.from_json(object_type, raw)

@@ -30,6 +30,14 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     monkeypatch.setenv("HUBSPOT_NB_CACHE_DIR", str(tmp_path_factory.mktemp("hubspot_nb_cache")))
 
 
+@pytest.fixture(params=["fast", "plain"])
+def fast_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs twice: with the Arrow fast paths (``frames._fast``) on, and with
+    ``HUBSPOT_NB_FAST=0``, where the plain numpy/pandas paths must give equal frames."""
+    monkeypatch.setenv("HUBSPOT_NB_FAST", "1" if request.param == "fast" else "0")
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """One running sandbox for the session. Do not change its knobs: use ``fresh_sandbox``."""

@@ -9,7 +9,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hubspot_nb.frames.convert import Catalogue, catalogue_frame, finish, records_to_frame
+from hubspot_nb.frames.catalogue import Catalogue
+from hubspot_nb.frames.records import catalogue_frame, finish, records_to_frame
+
+pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 
 CATALOGUE = Catalogue.from_json(
     "contacts",
@@ -137,7 +140,9 @@ def _synthetic(rows: int, props: int) -> tuple[Catalogue, list[dict[str, Any]]]:
 
 
 @pytest.mark.slow
-def test_typing_costs_at_most_one_and_a_half_json_normalize() -> None:
+def test_typing_costs_at_most_one_and_a_half_json_normalize(fast_paths: str) -> None:
+    if fast_paths == "plain":
+        pytest.skip("a promise of the fast paths; the plain ones are the reference, not the speed")
     catalogue, records = _synthetic(4000, 210)
     names = [p["name"] for p in catalogue.raw]
     typed, flat = [], []

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from hubspot_nb.frames.assembly import assemble
-from hubspot_nb.frames.convert import records_to_frame
+from hubspot_nb.frames.records import records_to_frame
 from tests.test_frames import CATALOGUE, _synthetic, record
+
+pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 
 COLUMNS = ["n_int", "n_float", "when", "day", "flag", "stage", "tags", "note"]
 

@@ -8,12 +8,15 @@ import itertools
 import pandas as pd
 import pytest
 
+from hubspot_nb.errors import InvalidInput
+from hubspot_nb.frames.assembly import assemble_pages
+from hubspot_nb.frames.convert import typed_column, typed_frame
+from hubspot_nb.hub import Hub
+from hubspot_nb.marketing import _rows as mf
+from hubspot_nb.marketing import events as marketing_events
 from hubspot_nb.marketing import helpers as marketing
 
-from hubspot_nb.marketing import events as marketing_events
-from hubspot_nb.marketing import _frames as mf
-from hubspot_nb.errors import InvalidInput
-from hubspot_nb.hub import Hub
+pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 
 STATS = {
     "counters": {"sent": 200, "delivered": 190, "open": 76, "click": 19, "bounce": 10, "newcounter": 4},
@@ -64,7 +67,7 @@ def test_email_row_and_frame_types():
     row = marketing.email_row(record, archived=False)
     assert row["fromName"] == "Ann" and row["sent"] == 200
     kinds = {**marketing.EMAIL_KINDS, **mf.stat_kinds(mf.stats_columns(STATS))}
-    frame = mf.typed_frame([row, {"id": "124", "name": "Draft", "archived": True}], kinds)
+    frame = typed_frame([row, {"id": "124", "name": "Draft", "archived": True}], kinds)
     assert list(frame.index) == ["123", "124"] and frame.index.name == "id"
     assert str(frame["publishedAt"].dtype) == "datetime64[ns, UTC]"
     assert frame.loc["123", "publishedAt"] == pd.Timestamp("2026-03-01T10:00:00Z")
@@ -128,7 +131,7 @@ def test_typed_column_keeps_missing_values_missing():
 
 
 def typed(values, kind):
-    return mf.typed_column(values if isinstance(values, list) else [values], kind)
+    return typed_column(values if isinstance(values, list) else [values], kind)
 
 
 EVENTS = [
@@ -180,7 +183,7 @@ def test_assemble_builds_one_sorted_frame_with_categories_and_consumes_the_pages
     late = marketing_events.page_frame(EVENTS[2:])  # arrives first, happened last
     early = marketing_events.page_frame(EVENTS[:2])
     pages = [late, early]
-    both = mf.assemble(pages, leading=["created", "type"], categories=["type"], sort_by="created")
+    both = assemble_pages(pages, leading=["created", "type"], categories=["type"], sort_by="created")
     assert list(both.index) == ["e1", "e2", "e3"]
     assert list(both.columns[:2]) == ["created", "type"]
     assert list(both.columns[2:]) == sorted(both.columns[2:])
@@ -194,7 +197,7 @@ def test_assemble_builds_one_sorted_frame_with_categories_and_consumes_the_pages
 
 def test_assemble_breaks_time_ties_by_id():
     same = [{**e, "created": 1_767_225_600_000} for e in EVENTS]
-    frame = mf.assemble([marketing_events.page_frame(same[::-1])], sort_by="created")
+    frame = assemble_pages([marketing_events.page_frame(same[::-1])], sort_by="created")
     assert list(frame.index) == ["e1", "e2", "e3"]
 
 

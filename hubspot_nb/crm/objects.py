@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
 from .. import progress
 from ..errors import InvalidInput
-from ..frames import _fast as arrow_columns
-from ..frames import assembly
-from ..frames import convert as frames
-from ..frames.raw_columns import RawColumns
+from ..frames import catalogue as frames
+from ..frames.chunks import assemble_chunks, typed_chunks
+from ..frames.convert import to_datetime
+from ..frames.records import catalogue_frame
 from . import pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
@@ -33,8 +33,6 @@ OBJECT_TYPE_IDS = {
 }  # fmt: skip
 _SINGULAR = {"company": "companies", "line_item": "line_items"}
 LAST_MODIFIED = {"contacts": "lastmodifieddate"}  # every other type: hs_lastmodifieddate
-TYPING_VALUES = 2_000_000  # raw values typed at once in a wide eager pull (see typing_rows)
-WIDE_COLUMNS = 50
 SMALL_LIMIT = 2_000  # up to this many rows, plain list paging is as fast as anything
 
 
@@ -79,7 +77,7 @@ def catalogue(hub: Any, object_type: str) -> frames.Catalogue:
 
 def properties_frame(hub: Any, object_type: str) -> pd.DataFrame:
     """``hub.properties(type)``: the catalogue as a DataFrame, one row per property."""
-    return frames.catalogue_frame(catalogue(hub, object_type))
+    return catalogue_frame(catalogue(hub, object_type))
 
 
 def _property_names(cat: frames.Catalogue, properties: Any) -> list[str] | None:
@@ -110,86 +108,6 @@ def _associations(associations: Any) -> list[str]:
 
 
 # -- batches → typed chunks → frame -----------------------------------------------------------------
-
-
-def _typed_chunks(
-    batches: Iterator[list[dict[str, Any]]],
-    cat: frames.Catalogue,
-    names: list[str] | None,
-    *,
-    rows: int | None,
-    limit: int | None,
-    associations: Sequence[str] = (),
-    labels: bool = False,
-    bar: Any = None,
-    dedupe: bool = True,
-    sort_ids: bool = False,
-) -> Iterator[pd.DataFrame]:
-    """Type record batches as chunks of ``rows`` rows (None: as many as ``typing_rows`` finds
-    worth it, for eager pulls that only assemble the chunks).
-
-    Each batch is read into raw columns as it arrives (``raw_columns``: its dicts can go at once)
-    and typed in large chunks, where the fixed cost per column and call is paid rarely.
-    ``dedupe``: drop ids already delivered (two-ended pulls overlap where the ends meet). Eager
-    pulls leave that to ``assembly.assemble``, which needs no set of every id seen.
-    ``sort_ids``: each chunk's rows by ascending id (stable: a repeated id keeps its first copy
-    first). For eager pulls sorted by id: the list end's ascending pages and the search end's
-    descending ones then make a few long runs per chunk, which ``assembly.assemble`` copies into the
-    frame slice by slice instead of gathering row by row through a second full copy.
-    """
-    seen: set[str] | None = set() if dedupe else None
-    pending: list[RawColumns] = []
-    held = delivered = 0
-    columns = names
-    size = rows
-
-    def typed(raw: RawColumns) -> pd.DataFrame:
-        # Numbers stay Float64 per chunk so every chunk has the same schema; ``finish`` narrows later.
-        ordered = raw.by_id() if sort_ids else raw
-        return frames.raw_to_frame(ordered, cat, labels=labels, integral_to_int=False)
-
-    try:
-        for batch in batches:
-            fresh = batch if seen is None else [r for r in batch if r["id"] not in seen]
-            if limit is not None:
-                fresh = fresh[: max(0, limit - delivered - held)]
-            if seen is not None:
-                seen.update(r["id"] for r in fresh)
-            if bar is not None:
-                bar.update(len(fresh))
-            if columns is None and fresh:
-                columns = frames.property_columns(fresh[:1], None)  # HubSpot's default set
-            if fresh:
-                pending.append(RawColumns.read(fresh, columns or [], associations))
-                held += len(fresh)
-            size = size or typing_rows(len(columns or []))
-            while held >= size:
-                raw = RawColumns.combine(pending)
-                part, rest = raw.take(slice(0, size)), raw.take(slice(size, None))
-                pending, held = ([rest] if len(rest) else []), len(rest)
-                delivered += len(part)
-                yield typed(part)
-            if limit is not None and delivered + held >= limit:
-                break
-        if pending or delivered == 0:
-            raw = RawColumns.combine(pending) if pending else RawColumns.read([], columns or [], associations)
-            yield typed(raw)
-    finally:
-        close = getattr(batches, "close", None)
-        if close is not None:
-            close()  # stop the fetch threads when the caller stops early
-        if bar is not None:
-            bar.close()
-
-
-def typing_rows(columns: int) -> int:
-    """Rows per typed chunk of an eager pull. Typing a column costs ~0.2 ms per call whatever its
-    length: wide pulls type big chunks (a 347-property pull: 5,763 rows, 4 chunks for 20,000
-    instead of 20); narrow ones, where that cost is small, keep chunks small so memory stays near
-    the frame."""
-    if columns < WIDE_COLUMNS:
-        return 1_000
-    return max(1_000, min(10_000, TYPING_VALUES // columns))
 
 
 # -- public helpers -----------------------------------------------------------------------------------
@@ -240,14 +158,13 @@ def objects(
         batches = iter(())
     # Chunks and limits must not count a record twice; one eager frame dedupes when assembled.
     dedupe = chunksize is not None or limit is not None
-    chunks = _typed_chunks(
+    chunks = typed_chunks(
         batches, cat, names, rows=chunksize, limit=limit, associations=assoc, labels=labels, bar=bar,
         dedupe=dedupe, sort_ids=chunksize is None,
     )  # fmt: skip
     if chunksize is not None:
         return chunks
-    with arrow_columns.system_pool():
-        return assembly.assemble(list(chunks), cat)
+    return assemble_chunks(chunks, cat)
 
 
 def _default_names(client: Any, object_type: str) -> list[str]:
@@ -294,12 +211,11 @@ def search(
         limit=limit,
         on_total=on_total,
     )
-    chunks = _typed_chunks(
+    chunks = typed_chunks(
         batches, cat, names, rows=None, limit=limit, labels=labels, bar=bar, dedupe=False,
         sort_ids=not server_sort,
     )  # fmt: skip
-    with arrow_columns.system_pool():
-        frame = assembly.assemble(list(chunks), cat, by_id=not server_sort)
+    frame = assemble_chunks(chunks, cat, by_id=not server_sort)
     if sort_list and not server_sort:
         by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
         asc = [s["direction"] == "ASCENDING" for s in sort_list]
@@ -340,7 +256,7 @@ def owners(hub: Any, archived: bool = False) -> pd.DataFrame:
     frame = frame.astype({c: "string" for c in ("id", "name", "email", "firstName", "lastName")})
     frame = frame.astype({"userId": "Int64", "archived": "boolean"})
     for col in ("createdAt", "updatedAt"):
-        frame[col] = frames.to_datetime(frame[col].to_numpy(dtype=object))
+        frame[col] = to_datetime(frame[col].to_numpy(dtype=object))
     return frame.set_index("id")
 
 

@@ -28,8 +28,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError
-from ..frames import _fast as arrow_columns
-from ..frames import convert as frames
+from ..frames import catalogue as frames
+from ..frames import records
+from ..frames.chunks import system_allocator
 from . import objects as crm
 
 LOOKBACK = timedelta(minutes=2)  # search indexes changes a little late: ask for a bit more
@@ -111,7 +112,7 @@ def to_parquet(
         chunks = crm.objects(
             hub, object_type, properties=properties, since=since, archived=archived, chunksize=chunksize
         )
-        with arrow_columns.system_pool():  # malloc reuses the chunks' freed buffers; mimalloc keeps them
+        with system_allocator():  # malloc reuses the chunks' freed buffers; mimalloc keeps them
             for n, chunk in enumerate(chunks):
                 if schema is None:
                     schema = arrow_schema(chunk)
@@ -194,7 +195,7 @@ def _upsert(old: pd.DataFrame, changed: pd.DataFrame, cat: frames.Catalogue) -> 
                 dict.fromkeys([*old[name].cat.categories, *pd.Series(changed[name]).dropna().unique()])
             )
             merged[name] = pd.Categorical(merged[name], categories=cats)
-    merged = frames.finish(merged, cat)
+    merged = records.finish(merged, cat)
     order = pd.to_numeric(merged.index, errors="coerce")
     return merged.iloc[order.argsort(kind="stable")]
 
@@ -209,7 +210,7 @@ def _write(where: Path, frame: pd.DataFrame, object_type: str, wanted: Any) -> N
     state = {
         "object_type": object_type,
         "properties": wanted,
-        "columns": [c for c in frame.columns if c not in (*frames.RECORD_COLUMNS, "archivedAt")],
+        "columns": [c for c in frame.columns if c not in (*records.RECORD_COLUMNS, "archivedAt")],
         "max_updated": (
             updated
             if updated is not None and not pd.isna(updated)

@@ -1,8 +1,13 @@
-"""Fast paths for typing HubSpot's string columns: Arrow compute loops in C, no Python per value.
+"""The speed machinery, fenced: Arrow fast paths, the memory-pool switch and ``malloc_trim``.
 
-A ``properties="all"`` pull of 20,000 contacts is ~7 million values; read one by one in Python
-that is seconds of CPU under the GIL, while the fetch threads need it too. Here each column is
-turned into one Arrow string array and read with vectorised casts and lookups.
+A wide pull is millions of values; read one by one in Python that is seconds of CPU under the GIL,
+while the fetch threads need it too. Here each column is turned into one Arrow string array and
+read with vectorised casts and lookups, and the memory a pull frees is handed back to the OS
+(measured figures: ``benchmarks/README.md``, "Why the fast paths are there").
+
+Everything here can be switched off: ``HUBSPOT_NB_FAST=0`` in the environment (read at every call,
+see ``enabled``) makes every fast path answer "not here" and the pool switch and trims do nothing,
+so the plain numpy/pandas code in ``frames`` does all the work and gives equal frames.
 
 Every function returns ``None`` when the column holds anything it cannot read *exactly* as the
 pandas path in ``frames`` does (a non-string value, a number with spaces, a naive timestamp mixed
@@ -16,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,12 +44,20 @@ _EPOCH_MS = r"^-?\d{9,13}$"
 _MAX_MS = np.iinfo(np.int64).max // _NS
 
 
+def enabled() -> bool:
+    """Whether the fast paths run: pyarrow is installed and ``HUBSPOT_NB_FAST`` is not ``0``
+    (or ``false``/``no``/``off``). Read at every call, so a test or a notebook can flip it."""
+    if pa is None:
+        return False
+    return os.environ.get("HUBSPOT_NB_FAST", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def property_strings(records: Sequence[Any], names: Sequence[str]) -> list[Any] | None:
     """Each of ``names`` as an Arrow string array (None where a record lacks it), read straight off
-    the records' ``properties`` dicts in one C++ pass: for 1,000 records of 344 properties ~30 ms,
-    where picking the values into numpy object columns and converting those took ~65 ms.
-    None when pyarrow is missing or a value is not a string (the caller takes the numpy path)."""
-    if pa is None or not names:
+    the records' ``properties`` dicts in one C++ pass, about twice as fast as picking the values
+    into numpy object columns and converting those.
+    None when switched off or a value is not a string (the caller takes the numpy path)."""
+    if not names or not enabled():
         return None
     row_type = pa.struct([pa.field(name, pa.string()) for name in names])
     try:
@@ -54,8 +69,8 @@ def property_strings(records: Sequence[Any], names: Sequence[str]) -> list[Any] 
 
 def strings(values: Sequence[Any] | np.ndarray) -> Any:
     """The column as an Arrow string array, "" and None both null; None if a value is not a str.
-    ``values`` may already be an Arrow string array (``property_strings``)."""
-    if pa is None:
+    ``values`` may already be an Arrow string array (``property_strings``). None when switched off."""
+    if not enabled():
         return None
     if isinstance(values, pa.Array):
         arr = values
@@ -121,9 +136,10 @@ def _with_nat(out: np.ndarray | None, arr: Any) -> np.ndarray | None:
 
 
 def flags(arr: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(values, missing) for "true"/"false" (also "True"/"False"/"1"/"0"); anything else missing."""
-    is_true = pc.is_in(arr, value_set=pa.array(["true", "True", "1"]))
-    is_false = pc.is_in(arr, value_set=pa.array(["false", "False", "0"]))
+    """(values, missing) for "true"/"false" in any case and "1"/"0"; anything else missing."""
+    lower = pc.utf8_lower(arr)
+    is_true = pc.is_in(lower, value_set=pa.array(["true", "1"]))
+    is_false = pc.is_in(lower, value_set=pa.array(["false", "0"]))
     values = is_true.to_numpy(zero_copy_only=False)
     missing = ~(values | is_false.to_numpy(zero_copy_only=False))
     return values, missing
@@ -136,28 +152,62 @@ def encoded(arr: Any) -> tuple[np.ndarray, list[str]]:
     return codes, enc.dictionary.to_pylist()
 
 
+_pool_lock = threading.Lock()
+_pool_users = 0
+_pool_before: Any = None
+
+
 @contextlib.contextmanager
 def system_pool() -> Iterator[None]:
-    """Arrow allocations inside go to the system allocator (malloc), the default pool is restored after.
+    """Arrow allocations inside go to the system allocator (malloc); the default pool is restored after.
 
-    A pull types a thousand small chunks and concatenates them: Arrow's default mimalloc pool keeps
-    the freed pages of those short-lived buffers cached, which measured ~20 MB of extra peak RSS on a
-    100,000-contact pull (growth 5.3x the frame vs 3.4x with malloc). Buffers remember their pool, so
-    arrays made inside stay valid after the default is restored.
+    A pull types many small chunks and concatenates them: Arrow's default mimalloc pool keeps the
+    freed pages of those short-lived buffers cached, where malloc reuses them. Buffers remember their
+    pool, so arrays made inside stay valid after the default is restored.
+
+    The default pool belongs to the whole process, so concurrent pulls share one switch, counted
+    under a lock: the first to enter switches, the last to leave restores. Nothing when switched off.
     """
-    if pa is None:
+    global _pool_users, _pool_before
+    if not enabled():
         yield
         return
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
+    with _pool_lock:
+        if _pool_users == 0:
+            _pool_before = pa.default_memory_pool()
+            pa.set_memory_pool(pa.system_memory_pool())
+        _pool_users += 1
     try:
         yield
     finally:
-        pa.set_memory_pool(previous)
+        with _pool_lock:
+            _pool_users -= 1
+            if _pool_users == 0:
+                pa.set_memory_pool(_pool_before)
+                _pool_before = None
 
 
 def is_arrow(column: Any) -> bool:
     return pa is not None and isinstance(column, pa.Array)
+
+
+def arrow_strings(column: Any) -> Any:
+    """A pandas Arrow-backed column as one Arrow array, through the public ``__arrow_array__``
+    protocol (no pandas internals); None when switched off or the column is not Arrow-backed."""
+    if not enabled() or not hasattr(column, "__arrow_array__"):
+        return None
+    chunked = column.__arrow_array__()
+    if isinstance(chunked, pa.ChunkedArray):
+        return chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+    return chunked
+
+
+def id_strings(ids: np.ndarray) -> Any:
+    """int64 ids as text: straight to the large strings pandas stores when on (a plain cast would be
+    converted once more), numpy strings otherwise."""
+    if not enabled():
+        return ids.astype(str)
+    return pa.array(ids).cast(pa.large_string())
 
 
 def concat(chunks: Sequence[Any], type: Any) -> Any:
@@ -167,12 +217,14 @@ def concat(chunks: Sequence[Any], type: Any) -> Any:
 
 def release_free_memory() -> None:
     """Hand memory that C ``malloc`` holds freed back to the OS (glibc's ``malloc_trim``; elsewhere
-    nothing).
+    nothing; nothing either when switched off).
 
-    Assembling a frame frees a column's thousand chunk pieces, a few KB each, scattered through the
+    Assembling a frame frees a column's many chunk pieces, a few KB each, scattered through the
     heap between the other columns' pieces: glibc keeps such holes for reuse, but the next, larger
     column does not fit in them, so without this the chunks and the frame would both stay resident.
     """
+    if not enabled():
+        return
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -1,31 +1,29 @@
-"""Typed chunks → one DataFrame, with peak memory near one frame (``frames.assemble``).
+"""Typed chunks → one DataFrame, with peak memory near one frame: the one assembler of CRM pulls
+(``assemble``: each id once, in id order) and marketing pages (``assemble_pages``: sorted by a column).
 
-A pull types its records in chunks (``crm``), so the raw JSON never piles up; at the end
-those chunks become one frame, each id once, in id order. Done naively (concatenate, then sort)
-that holds the chunks, the concatenation and the sorted copy at once: three frames. Here each
-column is copied once, straight into its final order, its chunk pieces dropped right after and the
-freed memory handed back to the OS (``arrow_columns.release_free_memory``), so at any moment memory
+A pull types its records in chunks, so the raw JSON never piles up; at the end those chunks become
+one frame. Done naively (concatenate, then sort) that holds the chunks, the concatenation and the
+sorted copy at once: three frames. Here the rows' final order is worked out first, then each
+column is copied once, straight into that order, its chunk pieces dropped right after and the
+freed memory handed back to the OS (``_fast.release_free_memory``), so at any moment memory
 holds about one frame plus one column.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from . import _fast as arrow_columns
-
-try:  # optional (the parquet extra)
-    import pyarrow as pa
-except ImportError:  # pragma: no cover
-    pa = None
+from . import _fast
+from .convert import all_integral, integers
 
 if TYPE_CHECKING:
-    from .convert import Catalogue
+    from .catalogue import Catalogue
 
 
 def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: bool = True) -> pd.DataFrame:
@@ -42,25 +40,79 @@ def assemble(parts: list[pd.DataFrame], catalogue: Catalogue | None, *, by_id: b
     ids, order = _first_ids(parts, by_id)
     rows = _runs(order, [len(p) for p in parts])  # how the frame's rows come out of the chunks
     del order
-    # The pull's freed network buffers and the sorting temporaries above: released before the
-    # columns' allocations, which would not fit in their holes.
-    arrow_columns.release_free_memory()
-    columns = list(parts[0].columns)
+    return _build(parts, list(parts[0].columns), rows, lambda: _id_index(ids), narrow_numbers=True)
+
+
+def assemble_pages(
+    pages: list[pd.DataFrame],
+    *,
+    leading: Sequence[str] = (),
+    categories: Iterable[str] = (),
+    sort_by: str | None = None,
+) -> pd.DataFrame:
+    """Per-page frames → one frame, built a column at a time, like ``assemble``. **Consumes** ``pages``.
+
+    Columns: ``leading`` first, then any others (present in some pages only, empty elsewhere)
+    sorted by name. ``categories`` columns become categorical (pages' own categories are united,
+    sorted). ``sort_by``: rows ordered by that column, then by index, so the same rows always give
+    the same frame whatever order pages came in; else in page order. No ids are dropped.
+    """
+    if not pages:
+        return pd.DataFrame()
+    extra = sorted({c for f in pages for c in f.columns} - set(leading))
+    names = [c for c in dict.fromkeys([*leading, *extra]) if any(c in f.columns for f in pages)]
+    index = pages[0].index.append([f.index for f in pages[1:]]) if len(pages) > 1 else pages[0].index
+    lengths = [len(f) for f in pages]
+    rows: list[tuple[int, int, int]] | np.ndarray = [(k, 0, n) for k, n in enumerate(lengths) if n]
+    if sort_by is not None:
+        keys = pd.concat([f[sort_by] for f in pages], ignore_index=True)
+        both = pd.DataFrame({"key": keys, "id": index.to_numpy()}, copy=False)
+        order = both.sort_values(["key", "id"], kind="stable").index.to_numpy()
+        del keys, both
+        rows = _runs(order, lengths)
+        index = index.take(order)
+    for name in names:  # a column some pages lack: all missing there, in the dtype of the first that has it
+        template = next(f[name] for f in pages if name in f.columns)
+        for f in pages:
+            if name not in f.columns:
+                f[name] = template.iloc[:0].reindex(range(len(f))).array
+    frame = _build(pages, names, rows, lambda: index, narrow_numbers=False, sort_categories=True)
+    for name in dict.fromkeys(categories):
+        if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].astype("category")
+    return frame
+
+
+def _build(
+    parts: list[pd.DataFrame],
+    columns: list[str],
+    rows: list[tuple[int, int, int]] | np.ndarray,
+    index: Any,
+    *,
+    narrow_numbers: bool,
+    sort_categories: bool = False,
+) -> pd.DataFrame:
+    """The frame of ``columns``, each gathered from ``parts`` by ``rows`` (runs or positions) in one
+    allocation, the parts' pieces dropped as they are copied. ``index()`` is made last: made earlier,
+    it would sit next to every chunk still to copy. ``parts`` is emptied."""
+    # The pull's freed network buffers and the sorting temporaries: released before the columns'
+    # allocations, which would not fit in their holes.
+    _fast.release_free_memory()
     # Column arrays out of the chunk frames first: deleting columns from a DataFrame one by one
-    # costs O(columns) each, which a 1,500-property pull would feel.
+    # costs O(columns) each, which a wide pull would feel.
     pieces_by_part = [{name: p[name].array for name in columns} for p in parts]
     parts.clear()
     data: dict[str, Any] = {}
-    # A trim walks the whole heap (a few ms): after every column of a narrow frame, where columns
-    # are big, but only every ~3 % of the columns of a wide one (347 trims cost a 347-property
-    # pull 0.7 s; its columns are small, so a few of them freed before a trim change little).
+    # A trim walks the whole heap: after every column of a narrow frame, where columns are big, but
+    # only every few percent of the columns of a wide one, whose columns are small and many (a trim
+    # per column would cost more than it returns).
     trim_every = max(1, len(columns) // TRIMS_PER_FRAME)
     for k, name in enumerate(columns, start=1):
-        data[name] = narrow(_gather([d.pop(name) for d in pieces_by_part], rows))
+        column = _gather([d.pop(name) for d in pieces_by_part], rows, sort_categories)
+        data[name] = narrow(column) if narrow_numbers else column
         if k % trim_every == 0:
-            arrow_columns.release_free_memory()  # the pieces: back to the OS, not kept by malloc
-    index = _id_index(ids)  # last: made earlier, it would sit next to every chunk still to copy
-    return pd.DataFrame(data, index=index, copy=False)  # copy=False: the default copies every column
+            _fast.release_free_memory()  # the pieces: back to the OS, not kept by malloc
+    return pd.DataFrame(data, index=index(), copy=False)  # copy=False: the default copies every column
 
 
 TRIMS_PER_FRAME = 32
@@ -85,35 +137,38 @@ def _runs(order: np.ndarray, lengths: list[int]) -> list[tuple[int, int, int]] |
     return out
 
 
-def _gather(pieces: list[Any], rows: list[tuple[int, int, int]] | np.ndarray) -> Any:
+def _gather(pieces: list[Any], rows: list[tuple[int, int, int]] | np.ndarray, sort_categories: bool) -> Any:
     """One column's chunk pieces → the final column, in one allocation: rows by runs, or by
     position when ``rows`` is an array (a concat, then a take)."""
     first = pieces[0]
-    if isinstance(first, pd.Categorical):  # chunks may add different extras: codes into the union
-        categories = union_categoricals([p[:0] for p in pieces]).categories
-        codes = _gather([_codes_in(p, categories) for p in pieces], rows)
-        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+    if all(isinstance(p, pd.Categorical) for p in pieces):  # pieces may differ: codes into the union
+        union = union_categoricals(
+            [p[:0] for p in pieces], sort_categories=sort_categories, ignore_order=True
+        )
+        codes = _gather([_codes_in(p, union.categories) for p in pieces], rows, sort_categories)
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(union.categories))
     if isinstance(rows, np.ndarray):
         return _concat(pieces).take(rows)
-    if rows and isinstance(first, pd.arrays.ArrowStringArray):  # the big columns: copied piece by piece
-        arrays = [_one_chunk(p._pa_array) for p in pieces]
-        pieces.clear()  # the arrays alone hold the pieces now: each goes once copied
-        return pd.array(arrow_columns.gather_strings(arrays, rows), dtype=first.dtype)
+    if rows and isinstance(first, pd.arrays.ArrowStringArray) and _fast.enabled():
+        arrays = [_fast.arrow_strings(p) for p in pieces]
+        if all(a is not None and a.type == arrays[0].type for a in arrays):  # big columns: piece by piece
+            pieces.clear()  # the arrays alone hold the pieces now: each goes once copied
+            return pd.array(_fast.gather_strings(arrays, rows), dtype=first.dtype)
     return _concat([pieces[k][a:b] for k, a, b in rows] or [first[:0]])
 
 
-def _one_chunk(chunked: Any) -> Any:
-    return chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
-
-
 def _concat(arrays: list[Any]) -> Any:
-    """Arrays of one type → one array in one allocation (Arrow's own concat leaves them chunked)."""
-    if isinstance(arrays[0], np.ndarray):
+    """Arrays → one array in one allocation (Arrow's own concat leaves them chunked); arrays of
+    different dtypes (a page's integers, another's floats) as ``pd.concat`` unites them."""
+    if all(isinstance(a, np.ndarray) for a in arrays):
         return np.concatenate(arrays)
-    if isinstance(arrays[0], pd.arrays.ArrowExtensionArray):
-        chunks = [c for a in arrays for c in a._pa_array.chunks]
-        return pd.array(arrow_columns.concat(chunks, arrays[0]._pa_array.type), dtype=arrays[0].dtype)
-    return type(arrays[0])._concat_same_type(arrays)
+    if isinstance(arrays[0], pd.arrays.ArrowExtensionArray) and all(
+        a.dtype == arrays[0].dtype for a in arrays
+    ):
+        chunks = [_fast.arrow_strings(a) for a in arrays]
+        if all(c is not None for c in chunks):
+            return pd.array(_fast.concat(chunks, chunks[0].type), dtype=arrays[0].dtype)
+    return pd.concat([pd.Series(a, copy=False) for a in arrays], ignore_index=True).array
 
 
 def _codes_in(piece: pd.Categorical, categories: pd.Index) -> np.ndarray:
@@ -127,16 +182,13 @@ def _codes_in(piece: pd.Categorical, categories: pd.Index) -> np.ndarray:
 
 def narrow(column: Any) -> Any:
     """A Float64 column that turned out all integral becomes ``Int64`` (chunks keep Float64 so
-    they all share one schema): one new int64 array, not the three of ``astype``."""
+    they all share one schema)."""
     if not isinstance(column, pd.arrays.FloatingArray):
         return column
-    data, mask = column._data, column._mask
-    if not all_integral(data[~mask]):
+    values = column.to_numpy(dtype="float64", na_value=0.0)  # missing as 0: integral, and dropped next
+    if not all_integral(values):
         return column
-    with np.errstate(invalid="ignore"):  # masked slots may hold NaN: they are zeroed next
-        ints = data.astype(np.int64)
-    ints[mask] = 0
-    return pd.arrays.IntegerArray(ints, mask.copy())  # (a shared mask would dodge copy-on-write)
+    return integers(values, column.isna())
 
 
 def _first_ids(parts: list[pd.DataFrame], by_id: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -173,12 +225,4 @@ def _id_index(ids: np.ndarray) -> pd.Index:
     if ids.dtype.kind != "i":
         return pd.Index(ids, name="id", dtype="string")
     # Straight to the large strings pandas stores (a plain cast would be converted once more).
-    strings = pa.array(ids).cast(pa.large_string()) if pa is not None else ids.astype(str)
-    return pd.Index(pd.array(strings, dtype="string"), name="id")
-
-
-def all_integral(finite: np.ndarray) -> bool:
-    # 2**53: beyond it floats cannot hold every integer, so Int64 would invent digits.
-    if not np.all(np.isfinite(finite)):
-        return False
-    return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
+    return pd.Index(pd.array(_fast.id_strings(ids), dtype="string"), name="id")

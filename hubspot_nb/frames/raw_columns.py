@@ -2,10 +2,10 @@
 
 A pull reads each page into columns as it arrives (property values as Arrow strings, a few bytes a
 value, instead of a dict per record) and types them later in large chunks. Typing a column has a
-fixed cost per call (Arrow compute and pandas constructors, ~0.2 ms), which for a 347-property pull
-in 1,000-row chunks was a fifth of its CPU; raw columns are cheap to hold, so chunks can be big.
+fixed cost per call (Arrow compute and pandas constructors), which small chunks of a wide pull pay
+over and over; raw columns are cheap to hold, so chunks can be big.
 
-No pandas here: ``frames`` turns a ``RawColumns`` into a typed DataFrame.
+No pandas here: ``records.raw_to_frame`` turns a ``RawColumns`` into a typed DataFrame.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _fast as arrow_columns
+from . import _fast
 
 RECORD_FIELDS = ("createdAt", "updatedAt", "archivedAt")
 
@@ -41,13 +41,13 @@ class RawColumns:
     def read(
         cls, records: Sequence[Mapping[str, Any]], names: Sequence[str], associations: Sequence[str] = ()
     ) -> RawColumns:
-        columns = arrow_columns.property_strings(records, names) or object_columns(records, names)
-        fields = {key: _objects([r.get(key) for r in records]) for key in RECORD_FIELDS}
+        columns = _fast.property_strings(records, names) or object_columns(records, names)
+        fields = {key: objects([r.get(key) for r in records]) for key in RECORD_FIELDS}
         fields["archived"] = np.array([bool(r.get("archived", False)) for r in records], dtype=bool)
         linked: dict[str, np.ndarray] = {}
         for key in associations:
             linked.update(association_ids(records, key))
-        ids = _objects([str(r["id"]) for r in records])
+        ids = objects([str(r["id"]) for r in records])
         return cls(ids, dict(zip(names, columns, strict=True)), fields, linked)
 
     @classmethod
@@ -95,7 +95,7 @@ def object_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -
     if not names:
         return []
     if len(names) == 1:
-        return [_objects([(r.get("properties") or {}).get(names[0]) for r in records])]
+        return [objects([(r.get("properties") or {}).get(names[0]) for r in records])]
     pick = operator.itemgetter(*names)
     rows = []
     for r in records:
@@ -136,20 +136,27 @@ def association_ids(records: Sequence[Mapping[str, Any]], key: str) -> dict[str,
     return out
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
+def objects(values: Any) -> np.ndarray:
+    """Values as a 1-D numpy object array, one cell per value (a list stays one cell: no 2-D array);
+    an object array is returned as it is, an Arrow array converted."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    if _fast.is_arrow(values):
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
     return out
 
 
 def _concat(columns: list[Any]) -> Any:
-    if all(arrow_columns.is_arrow(c) for c in columns):
-        return arrow_columns.concat(columns, columns[0].type)
+    if all(_fast.is_arrow(c) for c in columns):
+        return _fast.concat(columns, columns[0].type)
     return np.concatenate([np.asarray(c, dtype=object) for c in columns])
 
 
 def _take(column: Any, rows: np.ndarray | slice) -> Any:
-    if not arrow_columns.is_arrow(column):
+    if not _fast.is_arrow(column):
         return column[rows]
     if isinstance(rows, slice):
         start, stop, _ = rows.indices(len(column))

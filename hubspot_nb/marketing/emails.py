@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import _frames as mf
-from ._frames import BOOL, CAT, OBJ, STR, UTC
+from ..frames.convert import BOOL, CAT, OBJ, STR, UTC, typed_frame
+from . import _rows as mf
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -75,7 +75,7 @@ def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: 
     ids that ``email_events`` rows carry as ``emailCampaignId``; A/B e-mails have two), then with
     ``stats=True`` the statistics columns
     (``sent, delivered, open, click, …, open_rate, click_rate, …, open_device_mobile …``; see
-    ``hubspot_nb.marketing._frames``). ``since``: only e-mails updated since then.
+    ``hubspot_nb.marketing._rows``). ``since``: only e-mails updated since then.
     ``archived=True`` adds archived e-mails (HubSpot lists them only in a separate pass).
 
     HubSpot's list with ``includeStats=true`` can leave e-mails out, so with ``stats=True`` a second
@@ -94,7 +94,7 @@ def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: 
         columns += mf.STAT_COLUMNS
         for row in rows.values():
             kinds.update(mf.stat_kinds(k for k in row if k not in kinds and k != "id"))
-    frame = mf.typed_frame(list(rows.values()), kinds, columns=columns)
+    frame = typed_frame(list(rows.values()), kinds, columns=columns)
     return frame if stats else frame[[c for c in frame.columns if c not in mf.STAT_COLUMNS]]
 
 
@@ -107,7 +107,7 @@ def _stats_rows(items: Iterable[tuple[str, str, Any]]) -> pd.DataFrame:
     kinds = {"level": CAT, "id": STR}
     for row in rows:
         kinds.update(mf.stat_kinds(k for k in row if k not in kinds))
-    frame = mf.typed_frame(rows, kinds, index=None, columns=["level", "id", *mf.STAT_COLUMNS])
+    frame = typed_frame(rows, kinds, index=None, columns=["level", "id", *mf.STAT_COLUMNS])
     return frame.set_index(["level", "id"])
 
 
@@ -148,7 +148,7 @@ def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None
         kinds = {"start": UTC, "end": UTC}
         for row in rows:
             kinds.update(mf.stat_kinds(k for k in row if k not in kinds))
-        frame = mf.typed_frame(rows, kinds, index="start", columns=["start", "end", *mf.STAT_COLUMNS])
+        frame = typed_frame(rows, kinds, index="start", columns=["start", "end", *mf.STAT_COLUMNS])
         frame.index = pd.DatetimeIndex(frame.index.astype("datetime64[ns, UTC]"), name="start")
         frame = frame.sort_index()
     frame.attrs.update(start=t0, end=t1, interval=interval)

@@ -30,8 +30,9 @@ import pandas as pd
 
 from .. import progress
 from ..errors import NotFound
-from . import _frames as mf
-from ._frames import BOOL, FLOAT, INT, STR, UTC
+from ..frames.assembly import assemble_pages
+from ..frames.convert import BOOL, FLOAT, INT, STR, UTC, typed_frame
+from . import _rows as mf
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -114,7 +115,7 @@ def page_frame(
     events: list[dict[str, Any]], t0: pd.Timestamp | None = None, t1: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """A typed frame of one page of events, keeping only those with ``t0 <= created < t1``."""
-    frame = mf.typed_frame([event_row(e) for e in events], {**EVENT_KINDS, **OTHER_KINDS}, columns=COLUMNS)
+    frame = typed_frame([event_row(e) for e in events], {**EVENT_KINDS, **OTHER_KINDS}, columns=COLUMNS)
     if t0 is not None and t1 is not None and len(frame):
         frame = frame[(frame["created"] >= t0) & (frame["created"] < t1)]
     # Repetitive text (types, devices, browsers, places, links) as categories from the first page
@@ -233,6 +234,6 @@ def email_events(
     if not frames:
         frames = [page_frame([])]
     # Slices finish in any order: sort on (created, id) so the same events give the same frame.
-    frame = mf.assemble(frames, leading=COLUMNS[1:], categories=CATEGORY_COLUMNS, sort_by="created")
+    frame = assemble_pages(frames, leading=COLUMNS[1:], categories=CATEGORY_COLUMNS, sort_by="created")
     frame.index.name = "id"
     return frame

@@ -2,10 +2,10 @@
 
 Each helper takes a ``Hub`` and returns a pandas DataFrame; ``hub.marketing_emails()`` and friends
 delegate here. HTTP, retries, rate limits and paging live in ``client``; turning JSON into typed
-columns lives in ``marketing_frames`` (its docstring has the column naming rule and the statistics
-column names). E-mails and their statistics live in ``marketing_emails`` and the time-sliced e-mail
-event pull in ``marketing_events``; both are re-exported here. This module has campaigns, forms,
-form submissions and traffic.
+columns lives in ``_rows`` (its docstring has the column naming rule and the statistics column
+names) and ``frames.convert``. E-mails and their statistics live in ``marketing_emails`` and the
+time-sliced e-mail event pull in ``marketing_events``; both are re-exported here. This module has
+campaigns, forms, form submissions and traffic.
 
 Scopes: a helper called with a token that lacks its scope raises ``MissingScopes`` (HubSpot's 403,
 unchanged), whose message names the scope and how to add it. Emails and events need ``content``
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import MissingScopes
-from . import _frames as mf
-from ._frames import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
+from ..frames.convert import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC, typed_column, typed_frame
+from . import _rows as mf
 from .emails import EMAIL_KINDS as EMAIL_KINDS  # re-exported: tests and users know them here
 from .emails import INTERVALS as INTERVALS
 from .emails import email_row as email_row
@@ -147,7 +147,7 @@ def campaigns(
     if revenue:
         kinds.update(dict(REVENUE.values()))
         columns += [column for column, _ in REVENUE.values()]
-    frame = mf.typed_frame(rows, kinds, columns=columns)
+    frame = typed_frame(rows, kinds, columns=columns)
     if revenue:
         frame.attrs["attribution_model"] = model
     return frame
@@ -189,7 +189,7 @@ def forms(hub: Hub) -> pd.DataFrame:
         "fields": OBJ,
         "field_count": INT,
     }
-    return mf.typed_frame(rows, kinds, columns=["id", *kinds])
+    return typed_frame(rows, kinds, columns=["id", *kinds])
 
 
 # HubSpot form field types → column kinds for the submitted values (the rest stay text)
@@ -205,7 +205,7 @@ def _submissions(hub: Hub, form: dict[str, Any], since: pd.Timestamp | None) -> 
         for sub in page.get("results") or []:
             # Parse the time only when there is a cutoff: a pandas Series per row costs ~8 ms.
             if since is not None:
-                submitted = mf.utc_series([sub.get("submittedAt")])[0]
+                submitted = typed_column([sub.get("submittedAt")], UTC)[0]
                 if pd.notna(submitted) and submitted < since:
                     return rows  # HubSpot lists newest first: everything after this is older
             row = {
@@ -277,7 +277,7 @@ def form_submissions(hub: Hub, form_id: str | None = None, since: Any = None) ->
         for row in rows:
             email = row.get("email")
             row["contact_id"] = ids.get(email.strip().lower()) if isinstance(email, str) else None
-    frame = mf.typed_frame(rows, kinds, columns=SUBMISSION_COLUMNS)
+    frame = typed_frame(rows, kinds, columns=SUBMISSION_COLUMNS)
     return frame.sort_values("submittedAt", ascending=False, kind="stable")
 
 
@@ -356,6 +356,6 @@ def traffic(
         if when.startswith("summarize")
         else ["date", "breakdown"]
     )
-    frame = mf.typed_frame(rows, traffic_kinds(rows), index=None, columns=columns)
+    frame = typed_frame(rows, traffic_kinds(rows), index=None, columns=columns)
     frame.attrs.update(start=t0, end=t1, breakdown=what, period=when)
     return frame

@@ -17,11 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reltools import Figures
 
-from hubspot_nb.marketing import _frames as mf
 from hubspot_nb.auth.flow import OAuthFlow, parse_pasted
-from hubspot_nb.errors import HubSpotNBError
 from hubspot_nb.crm.filters import OPERATORS, epoch_ms, filter_groups, sorts
-from hubspot_nb.frames.convert import PropertyInfo, convert
+from hubspot_nb.errors import HubSpotNBError
+from hubspot_nb.frames import convert as kinds
+from hubspot_nb.frames.catalogue import PropertyInfo
+from hubspot_nb.frames.convert import convert
+from hubspot_nb.marketing import _rows as mf
 
 FUZZ = settings(
     max_examples=300,
@@ -175,7 +177,7 @@ def test_value_converters_type_any_column(
 
 
 MARKETING_KINDS = st.sampled_from(
-    sorted({mf.STR, mf.CAT, mf.BOOL, mf.INT, mf.FLOAT, mf.UTC, mf.DATE, mf.OBJ})
+    sorted({kinds.STR, kinds.CAT, kinds.BOOL, kinds.INT, kinds.FLOAT, kinds.UTC, kinds.DATE, kinds.OBJ})
 )
 
 
@@ -185,7 +187,7 @@ def test_marketing_converters_type_any_column(
     values: list[Any], kind: str, when: Any, figures: Figures
 ) -> None:
     figures.add("fuzz", "marketing converters")
-    column = _ours_or_value(mf.typed_column, values, kind)
+    column = _ours_or_value(kinds.typed_column, values, kind)
     if not isinstance(column, HubSpotNBError):
         assert len(column) == len(values)
     _ours_or_value(mf.to_utc, when, "start")
