@@ -14,6 +14,8 @@ import ipywidgets as widgets
 import requests
 
 import hubspot_nb as hnb
+from hubspot_nb.auth.token import Token
+from hubspot_nb.hub import Hub
 from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.sandbox import Sandbox
 
@@ -66,3 +68,15 @@ def configure(sb: Sandbox, **knobs: Any) -> None:
     """Change the sandbox's knobs at run time (``POST /_sandbox/config``)."""
     resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
     assert resp.status_code == 200, resp.text
+
+
+def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
+    token = Token.from_response(
+        token_body or sb.oauth_token(),
+        client_id=sb.client_id,
+        client_secret=sb.client_secret,
+        api_base=sb.base_url,
+    )
+    hub = Hub(token, api_base=sb.base_url)
+    hub.progress = False
+    return hub

@@ -14,14 +14,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import make_hub, stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubspot_nb.crm import pull
 from hubspot_nb.crm._coverage import Coverage
 from hubspot_nb.crm._cursors import CursorFormat, learn
-from tests.helpers import stats
-from tests.test_crm import make_hub
 
 # Enough latency that one chain cannot feed the burst, so the pull splits (4 chains wanted).
 SPLITTING = {

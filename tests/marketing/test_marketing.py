@@ -16,11 +16,11 @@ import pytest
 import requests
 
 import hubspot_nb as hnb
-from hubspot_nb.marketing import helpers as marketing
-from hubspot_nb.marketing import events as marketing_events
-from hubspot_nb.hub import Hub
-from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 from hubspot_nb.auth.token import Token
+from hubspot_nb.hub import Hub
+from hubspot_nb.marketing import events as marketing_events
+from hubspot_nb.marketing import helpers as marketing
+from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 DAY = pd.Timedelta(days=1)
 

@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 import requests
-from test_crm import cell, make_hub
+from helpers import make_hub
+from test_crm import cell
 
 from hubspot_nb.crm import store
 from hubspot_nb.sandbox import Sandbox
