@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotLoggedIn
+from .http.urls import DEFAULT_API_BASE
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .auth.token import Token
     from .http.client import HubSpotClient
-
-DEFAULT_API_BASE = "https://api.hubapi.com"
 
 
 @dataclass

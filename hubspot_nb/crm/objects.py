@@ -21,6 +21,7 @@ from ..frames import _fast as arrow_columns
 from ..frames import assembly
 from ..frames import convert as frames
 from ..frames.raw_columns import RawColumns
+from ..http.urls import path
 from . import pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
@@ -71,7 +72,7 @@ def catalogue(hub: Any, object_type: str) -> frames.Catalogue:
     key = f"catalogue:{object_type}"
     cached = hub._cache.get(key)
     if cached is None:
-        body = hub.client.get(f"/crm/v3/properties/{object_type}", {"archived": "false"})
+        body = hub.client.get(path("crm.properties", object_type=object_type), {"archived": "false"})
         cached = frames.Catalogue.from_json(object_type, body.get("results") or [])
         hub._cache[key] = cached
     return cached
@@ -253,7 +254,7 @@ def objects(
 def _default_names(client: Any, object_type: str) -> list[str]:
     """HubSpot's default property set for list calls, read off one record, so that list and search
     (whose defaults can differ) deliver the same columns."""
-    page = client.get(f"/crm/v3/objects/{object_type}", {"limit": 1})
+    page = client.get(path("crm.objects", object_type=object_type), {"limit": 1})
     results = page.get("results") or []
     return list((results[0].get("properties") or {}).keys()) if results else ["hs_object_id"]
 
@@ -325,7 +326,7 @@ def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.
 def owners(hub: Any, archived: bool = False) -> pd.DataFrame:
     """``hub.owners()``: the portal's owners (users records can be assigned to), index ``id``."""
     rows = []
-    for page in hub.client.pages("/crm/v3/owners", {"limit": 100, "archived": str(archived).lower()}):
+    for page in hub.client.pages(path("crm.owners"), {"limit": 100, "archived": str(archived).lower()}):
         for o in page.get("results") or []:
             name = " ".join(p for p in (o.get("firstName"), o.get("lastName")) if p)
             rows.append({
@@ -348,7 +349,7 @@ def pipelines(hub: Any, object_type: str = "deals") -> pd.DataFrame:
     """``hub.pipelines("deals")``: one row per stage (index: stage id) with its pipeline's name,
     order, win probability and whether it closes the record."""
     object_type = object_type_name(object_type)
-    body = hub.client.get(f"/crm/v3/pipelines/{object_type}")
+    body = hub.client.get(path("crm.pipelines", object_type=object_type))
     rows = []
     for p in body.get("results") or []:
         for s in p.get("stages") or []:

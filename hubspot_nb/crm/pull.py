@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from ..errors import BadRequest
 from ..http.client import HubSpotClient, next_after
+from ..http.urls import path as endpoint
 from ._coverage import Chain, Coverage
 from ._cursors import CursorFormat, learn
 from .filters import with_filter
@@ -93,7 +94,7 @@ def list_batches(
 ) -> Iterator[Batch]:
     """Pages of the list endpoint as merged record batches, from the cursor ``after`` (None: the
     first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so."""
-    path = f"/crm/v3/objects/{object_type}"
+    path = endpoint("crm.objects", object_type=object_type)
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
         base["associations"] = ",".join(associations)
@@ -159,7 +160,7 @@ def search_batches(
     With ``sorts`` HubSpot's order is kept and at most 10,000 results can be reached (the caller
     only uses that for ``limit`` ≤ 10,000).
     """
-    path = f"/crm/v3/objects/{object_type}/search"
+    path = endpoint("crm.objects.search", object_type=object_type)
     groups = list(groups or [])
     keyed = not sorts
     order = [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}]

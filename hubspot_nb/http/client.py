@@ -31,8 +31,8 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import ConfigError, NetworkError, error_from_response
 from .ratelimit import BothLimits, RollingWindow, learn_from_headers
+from .urls import DEFAULT_API_BASE
 
-DEFAULT_API_BASE = "https://api.hubapi.com"
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
 DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per token (no headers say so)
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..http.urls import path as endpoint
 from . import _frames as mf
 from ._frames import BOOL, CAT, OBJ, STR, UTC
 
 if TYPE_CHECKING:
     from ..hub import Hub
 
-EMAILS = "/marketing/v3/emails"
 
 # -- marketing e-mails ------------------------------------------------------------------------------
 EMAIL_KINDS = {
@@ -62,7 +62,7 @@ def _email_records(hub: Hub, *, stats: bool, archived: bool, since: Any) -> Iter
     }
     if since is not None:
         params["updatedAfter"] = mf.to_iso(mf.to_utc(since, "since"))
-    for page in hub.client.pages(EMAILS, params):
+    for page in hub.client.pages(endpoint("marketing.emails"), params):
         yield from page.get("results") or []
 
 
@@ -125,11 +125,14 @@ def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None
     t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
     window = {"startTimestamp": mf.to_iso(t0), "endTimestamp": mf.to_iso(t1)}
     if interval is None:
-        body = hub.client.get(f"{EMAILS}/statistics/list", window) or {}
+        body = hub.client.get(endpoint("marketing.emails.statistics"), window) or {}
         email_ids = [str(e) for e in body.get("emails") or []]
 
         def one_email(email_id: str) -> Any:
-            answer = hub.client.get(f"{EMAILS}/statistics/list", {**window, "emailIds": email_id}) or {}
+            answer = (
+                hub.client.get(endpoint("marketing.emails.statistics"), {**window, "emailIds": email_id})
+                or {}
+            )
             return answer.get("aggregate")
 
         per_email = list(hub.client.pool.map(one_email, email_ids))
@@ -140,7 +143,7 @@ def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None
     else:
         unit = mf.choose(interval, INTERVALS, "interval")
         rows = []
-        for page in hub.client.pages(f"{EMAILS}/statistics/histogram", {**window, "interval": unit}):
+        for page in hub.client.pages(endpoint("marketing.emails.histogram"), {**window, "interval": unit}):
             for item in page.get("results") or []:
                 span = item.get("interval") or {}
                 data = item.get("aggregations") or item.get("aggregateStatistic")

@@ -30,13 +30,13 @@ import pandas as pd
 
 from .. import progress
 from ..errors import NotFound
+from ..http.urls import path as endpoint
 from . import _frames as mf
 from ._frames import BOOL, FLOAT, INT, STR, UTC
 
 if TYPE_CHECKING:
     from ..hub import Hub
 
-EVENTS = "/email/public/v1/events"
 PAGE_SIZE = 1000  # what tap-hubspot uses
 EVENT_TYPES = (
     "SENT",
@@ -141,7 +141,7 @@ def _pull(hub: Hub, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timestamp) 
     """Every page of one window, each page already a typed frame."""
     query = {**params, "startTimestamp": mf.to_ms(t0), "endTimestamp": mf.to_ms(t1), "limit": PAGE_SIZE}
     frames = []
-    for page in hub.client.offset_pages(EVENTS, query):
+    for page in hub.client.offset_pages(endpoint("marketing.email_events"), query):
         events = page.get("events") or []
         if events:
             frames.append(page_frame(events, t0, t1))
@@ -164,7 +164,7 @@ def send_ids(hub: Hub, email_id: Any) -> list[Any]:
     """The legacy send ids (``emailCampaignId``) of a marketing e-mail: its ``allEmailCampaignIds``
     when ``email_id`` is a v3 e-mail id, else ``email_id`` itself (already a send id)."""
     try:
-        email = hub.client.get(f"/marketing/v3/emails/{email_id}") or {}
+        email = hub.client.get(endpoint("marketing.email", email_id=email_id)) or {}
     except NotFound:
         return [email_id]
     return list(email.get("allEmailCampaignIds") or [email_id])

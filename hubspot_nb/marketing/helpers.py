@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import MissingScopes
+from ..http.urls import path as endpoint
 from . import _frames as mf
 from ._frames import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
 from .emails import EMAIL_KINDS as EMAIL_KINDS  # re-exported: tests and users know them here
@@ -46,11 +47,6 @@ __all__ = [
     "traffic",
 ]
 
-CAMPAIGNS = "/marketing/v3/campaigns"
-FORMS = "/marketing/v3/forms"
-SUBMISSIONS = "/form-integrations/v1/submissions/forms/{form_id}"
-ANALYTICS = "/analytics/v2/reports/{breakdown}/{period}"
-CONTACTS_BATCH_READ = "/crm/v3/objects/contacts/batch/read"
 
 # -- campaigns -------------------------------------------------------------------------------------
 ATTRIBUTION_MODELS = (
@@ -127,15 +123,17 @@ def campaigns(
         window["endDate"] = mf.to_utc(end, "end").strftime("%Y-%m-%d")
     params = {"limit": 100, "properties": list(CAMPAIGN_PROPERTIES)}  # repeated: properties=a&properties=b
     rows = [
-        campaign_row(r) for page in hub.client.pages(CAMPAIGNS, params) for r in page.get("results") or []
+        campaign_row(r)
+        for page in hub.client.pages(endpoint("marketing.campaigns"), params)
+        for r in page.get("results") or []
     ]
 
     def reports(row: dict[str, Any]) -> dict[str, Any]:
-        base = f"{CAMPAIGNS}/{row['id']}/reports"
-        metrics = hub.client.get(f"{base}/metrics", window) or {}
+        metrics = hub.client.get(endpoint("marketing.campaign.metrics", campaign_id=row["id"]), window) or {}
         extra = {column: metrics.get(key) for key, column in METRICS.items()}
         if revenue:
-            money = hub.client.get(f"{base}/revenue", {**window, "attributionModel": model}) or {}
+            revenue_path = endpoint("marketing.campaign.revenue", campaign_id=row["id"])
+            money = hub.client.get(revenue_path, {**window, "attributionModel": model}) or {}
             extra.update({column: money.get(key) for key, (column, _) in REVENUE.items()})
         return extra
 
@@ -155,7 +153,11 @@ def campaigns(
 
 # -- forms and submissions ---------------------------------------------------------------------------
 def _form_records(hub: Hub) -> list[dict[str, Any]]:
-    return [r for page in hub.client.pages(FORMS, {"limit": 50}) for r in page.get("results") or []]
+    return [
+        r
+        for page in hub.client.pages(endpoint("marketing.forms"), {"limit": 50})
+        for r in page.get("results") or []
+    ]
 
 
 def _form_fields(form: dict[str, Any]) -> list[dict[str, Any]]:
@@ -200,7 +202,7 @@ SUBMISSION_COLUMNS = ("id", "form_id", "form_name", "submittedAt", "pageUrl", "c
 def _submissions(hub: Hub, form: dict[str, Any], since: pd.Timestamp | None) -> list[dict[str, Any]]:
     """All submissions of one form (newest first), stopping at the first one older than ``since``."""
     rows: list[dict[str, Any]] = []
-    path = SUBMISSIONS.format(form_id=form["id"])
+    path = endpoint("marketing.form_submissions", form_id=form["id"])
     for page in hub.client.pages(path, {"limit": 50}):
         for sub in page.get("results") or []:
             # Parse the time only when there is a cutoff: a pandas Series per row costs ~8 ms.
@@ -234,7 +236,9 @@ def contact_ids_by_email(hub: Hub, emails: Iterable[str]) -> dict[str, str]:
 
     def read(chunk: list[str]) -> list[dict[str, Any]]:
         body = {"idProperty": "email", "properties": ["email"], "inputs": [{"id": e} for e in chunk]}
-        return (hub.client.post(CONTACTS_BATCH_READ, body) or {}).get("results") or []
+        return (hub.client.post(endpoint("crm.objects.batch_read", object_type="contacts"), body) or {}).get(
+            "results"
+        ) or []
 
     found: dict[str, str] = {}
     for results in hub.client.pool.map(read, chunks):
@@ -341,7 +345,7 @@ def traffic(
     t1 = mf.to_utc(end, "end") if end is not None else pd.Timestamp.now(tz="UTC").normalize()
     t0 = mf.to_utc(start, "start") if start is not None else t1 - pd.Timedelta(days=30)
     params = {"start": t0.strftime("%Y%m%d"), "end": t1.strftime("%Y%m%d"), "limit": 1000}
-    path = ANALYTICS.format(breakdown=what, period=when)
+    path = endpoint("analytics.report", breakdown=what, period=when)
     if when == "total":
         pages = hub.client.offset_pages(
             path, params, has_more_key=None, total_key="total", results_key="breakdowns"
