@@ -358,16 +358,15 @@ class _ParallelPull:
         """Start list chains in the middle while there are fewer than the burst limit can feed."""
         if self.cursor_format is None or self.cancelled.is_set() or self.list_rtt is None:
             return
-        limiter = self.client.burst_limiter
-        pages_per_s = limiter.max_calls / limiter.window_s  # the burst's steady rate
+        limits = self.client.limits()
+        pages_per_s = limits.burst.rate  # the burst's steady rate
         wanted = max(1, min(MAX_LIST_CHAINS, math.ceil(pages_per_s * self.list_rtt)))
-        if limiter.max_calls - limiter.in_window() < 2 * wanted:
+        if limits.burst.free < 2 * wanted:
             # The burst is spent: a new chain would only wait, and its first page would stop the
             # search, which still has its own allowance, at a point the waiting chains must reach.
             return
         list_rate = LIST_PAGE * min(1 / self.list_rtt, pages_per_s / wanted)
-        search = self.client.search_limiter
-        search_rate = SEARCH_PAGE * min(search.max_calls / search.window_s, 1 / (self.search_rtt or 1.0))
+        search_rate = SEARCH_PAGE * min(limits.search.rate, 1 / (self.search_rtt or 1.0))
         with self.spawn_lock:
             while self.cover.running_chains() < wanted and self.cursor_format is not None:
                 at = self.cover.split_point(list_rate, search_rate)
