@@ -17,9 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubspot_nb.crm import pull
-from hubspot_nb.crm._coverage import Coverage
-from hubspot_nb.crm._cursors import CursorFormat, learn
+from hubspot_nb.crm._chains import Coverage, CursorFormat, ParallelPull, learn
 from tests.helpers import stats
 from tests.test_crm import make_hub
 
@@ -32,7 +30,7 @@ SPLITTING = {
 def parallel_pull(sb: Any) -> tuple[Any, set[str]]:
     hub = make_hub(sb)
     hub.properties("contacts")  # the first request goes alone and teaches the client the burst
-    run = pull._ParallelPull(hub.client, "contacts", None, None)
+    run = ParallelPull(hub.client, "contacts", None, None)
     ids = {r["id"] for batch in run.batches() for r in batch}
     return run, ids
 
