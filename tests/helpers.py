@@ -24,6 +24,17 @@ SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
 APP_SECRET = "builtin"  # sandbox_flow(secret=APP_SECRET): the sandbox app's own client secret
 
 
+# Big enough to page through (several pages of 100), small enough to build in well under a second.
+SANDBOX_OPTIONS: dict[str, Any] = {
+    "profile": "fast",
+    "seed": 7,
+    "contacts": 600,
+    "companies": 120,
+    "deals": 240,
+    "tickets": 60,
+}
+
+
 def sandbox_flow(
     sb: Sandbox, cache: Any = False, *, secret: str | None = APP_SECRET, **options: Any
 ) -> hnb.OAuthFlow:

@@ -33,8 +33,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import SANDBOX_OPTIONS
-from helpers import login
+from helpers import SANDBOX_OPTIONS, login
 
 from hubspot_nb.sandbox import Sandbox
 

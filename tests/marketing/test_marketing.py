@@ -18,8 +18,8 @@ import requests
 import hubspot_nb as hnb
 from hubspot_nb.auth.token import Token
 from hubspot_nb.hub import Hub
+from hubspot_nb.marketing import campaigns as marketing_campaigns
 from hubspot_nb.marketing import events as marketing_events
-from hubspot_nb.marketing import helpers as marketing
 from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 DAY = pd.Timedelta(days=1)
@@ -240,9 +240,9 @@ def test_email_events_equal_the_raw_events(hub: Hub, busy_month: Any) -> None:
 
 def test_sliced_pull_equals_single_window_pull(hub: Hub, busy_month: Any) -> None:
     t0, t1 = busy_month
-    single = marketing_events.email_events(hub, t0, t1, slices=1)
+    single = marketing_events.email_events(hub.context, t0, t1, slices=1)
     for n in (3, 17):
-        sliced = marketing_events.email_events(hub, t0, t1, slices=n)
+        sliced = marketing_events.email_events(hub.context, t0, t1, slices=n)
         pd.testing.assert_frame_equal(sliced, single)
 
 
@@ -289,7 +289,7 @@ def test_events_agree_with_email_statistics(all_events: pd.DataFrame, emails: pd
 def test_campaigns_equal_what_the_sandbox_serves(hub: Hub) -> None:
     t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-10-31", tz="UTC")
     frame = hub.campaigns(t0, t1, revenue=True, attribution_model="first_interaction")
-    props = list(marketing.CAMPAIGN_PROPERTIES)
+    props = list(marketing_campaigns.CAMPAIGN_PROPERTIES)
     raw = raw_cursor(hub, "/marketing/v3/campaigns", {"properties": props, "limit": 5})
     assert len(frame) == len(raw) > 0 and frame.index.is_unique
     window = {"startDate": "2026-01-01", "endDate": "2026-10-31"}
@@ -422,7 +422,7 @@ def test_faults_give_identical_frames(faulty: tuple[Any, Hub], busy_month: Any) 
             "emails": hub.marketing_emails(archived=True),
             "stats": hub.email_statistics(t0, t1),
             "daily": hub.email_statistics(t0, t1, interval="day"),
-            "events": marketing_events.email_events(hub, t0, t1, slices=6),
+            "events": marketing_events.email_events(hub.context, t0, t1, slices=6),
             "campaigns": hub.campaigns(t0, t1, revenue=True),
             "forms": hub.forms(),
             "submissions": hub.form_submissions(),
