@@ -59,6 +59,7 @@ class Hub:
         self.api_base = api_base.rstrip("/")
         self.progress = progress  # show tqdm bars on long pulls
         self.sandbox = sandbox  # the embedded sandbox this hub talks to, if any
+        self.login_widget: Any = None  # the widget login() showed for this hub, while it is pending
         self._token = token
         self.info = info or PortalInfo()
         self._client: HubSpotClient | None = None

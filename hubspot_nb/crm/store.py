@@ -224,6 +224,7 @@ def _write(where: Path, frame: pd.DataFrame, object_type: str, wanted: Any) -> N
 
 def _read_state(where: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((where / STATE_FILE).read_text())
+        state: dict[str, Any] = json.loads((where / STATE_FILE).read_text())
+        return state
     except (OSError, ValueError):
         return None

@@ -75,7 +75,7 @@ def _env_int(name: str) -> int | None:
 
 def _backoff(attempt: int, base: float = 0.25, cap: float = 8.0) -> float:
     """Jittered exponential backoff: about base·2^attempt, never more than ``cap``."""
-    return min(cap, base * 2**attempt) * random.uniform(0.5, 1.0)
+    return float(min(cap, base * 2**attempt) * random.uniform(0.5, 1.0))
 
 
 def parse_json(body: bytes) -> Any:

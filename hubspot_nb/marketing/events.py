@@ -133,7 +133,7 @@ def time_slices(t0: pd.Timestamp, t1: pd.Timestamp, n: int) -> list[tuple[pd.Tim
 def auto_slices(t0: pd.Timestamp, t1: pd.Timestamp, workers: int) -> int:
     """About a week per slice, at most twice the client's worker threads (more only adds requests)."""
     days = (t1 - t0) / pd.Timedelta(days=1)
-    return max(1, min(2 * workers, math.ceil(days / 7)))
+    return max(1, min(2 * workers, math.ceil(float(days) / 7)))
 
 
 def _pull(ctx: Context, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timestamp) -> list[pd.DataFrame]:
