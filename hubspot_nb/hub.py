@@ -304,14 +304,16 @@ class Hub:
             self.context, start=start, end=end, revenue=revenue, attribution_model=attribution_model
         )
 
-    def forms(self) -> pd.DataFrame:
-        """The portal's forms."""
+    def forms(self, archived: bool = False) -> pd.DataFrame:
+        """The portal's forms of every type (hubspot, captured, flow pop-ups, blog comments);
+        ``archived=True`` adds the archived ones."""
         from .marketing import forms
 
-        return forms.forms(self.context)
+        return forms.forms(self.context, archived=archived)
 
     def form_submissions(self, form_id: str | None = None, since: Any = None) -> pd.DataFrame:
-        """One row per form submission, submitted values as columns."""
+        """One row per form submission, submitted values as columns; ``form_id=None``: every form
+        of every type, archived forms included (``form_archived`` says which)."""
         from .marketing import forms
 
         return forms.form_submissions(self.context, form_id=form_id, since=since)

@@ -323,11 +323,13 @@ def test_unknown_attribution_model_lists_the_valid_ones(hub: Hub) -> None:
 # -- forms ------------------------------------------------------------------------------------------------
 def test_forms_and_submissions_equal_what_the_sandbox_serves(hub: Hub, sandbox: Any) -> None:
     forms = hub.forms()
-    raw_forms = raw_cursor(hub, "/marketing/v3/forms", {"limit": 3})
+    raw_forms = raw_cursor(hub, "/marketing/v3/forms", {"limit": 3, "formTypes": "all"})
     assert set(forms.index) == {f["id"] for f in raw_forms}
+    raw_archived = raw_cursor(hub, "/marketing/v3/forms", {"formTypes": "all", "archived": "true"})
+    assert raw_archived, "the sandbox has archived forms"
     subs = hub.form_submissions()
     total = 0
-    for form in raw_forms:
+    for form in raw_forms + raw_archived:
         raw = raw_cursor(hub, f"/form-integrations/v1/submissions/forms/{form['id']}", {"limit": 50})
         total += len(raw)
         mine = subs[subs["form_id"] == form["id"]]
@@ -335,7 +337,7 @@ def test_forms_and_submissions_equal_what_the_sandbox_serves(hub: Hub, sandbox: 
         for record in raw[:20]:
             row = mine.loc[record["conversionId"]]
             assert row["submittedAt"] == utc(record["submittedAt"]) and row["pageUrl"] == record["pageUrl"]
-            assert row["form_name"] == form["name"]
+            assert row["form_name"] == form["name"] and row["form_archived"] == form["archived"]
             for value in record["values"]:
                 assert row[value["name"]] == value["value"]
     assert len(subs) == total > 0
