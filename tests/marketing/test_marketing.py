@@ -20,6 +20,7 @@ from hubspot_nb.auth.token import Token
 from hubspot_nb.hub import Hub
 from hubspot_nb.marketing import campaigns as marketing_campaigns
 from hubspot_nb.marketing import events as marketing_events
+from hubspot_nb.marketing import traffic as marketing_traffic
 from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 DAY = pd.Timedelta(days=1)
@@ -381,6 +382,22 @@ def test_traffic_total_and_daily(hub: Hub, busy_month: Any) -> None:
     per_source = daily.groupby("breakdown")["visits"].sum()
     for _, row in total.iterrows():
         assert per_source[row["breakdown"]] == row["visits"]
+
+
+def test_traffic_per_period_pages_past_a_full_period(
+    hub: Hub, busy_month: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """limit/offset apply to each period's breakdowns: a full period means more to fetch."""
+    t0, t1 = busy_month
+    whole = hub.traffic("geolocation", "weekly", t0, t1)
+    per_week = whole.groupby("date").size()
+    assert per_week.max() > 3, "needs periods with more breakdowns than the small page"
+    monkeypatch.setattr(marketing_traffic, "PAGE", 3)
+    paged = hub.traffic("geolocation", "weekly", t0, t1)
+    key = ["date", "breakdown"]
+    pd.testing.assert_frame_equal(
+        paged.sort_values(key).reset_index(drop=True), whole.sort_values(key).reset_index(drop=True)
+    )
 
 
 # -- scopes ------------------------------------------------------------------------------------------------
