@@ -228,7 +228,9 @@ class Hub:
 
     def owners(self, archived: bool = False) -> pd.DataFrame:
         """The portal's owners (index ``id``): name, email, userId, teams … (``labels=True`` on the
-        data helpers already shows owner names in ``hubspot_owner_id``)."""
+        data helpers already shows owner names in ``hubspot_owner_id``). Like HubSpot, only active
+        owners by default; ``archived=True`` gives the archived (deactivated) ones instead, which
+        records may still point at."""
         from .crm import objects as crm
 
         return crm.owners(self.context, archived=archived)
@@ -276,7 +278,8 @@ class Hub:
 
     # -- marketing -----------------------------------------------------------------------------
     def marketing_emails(self, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
-        """One row per marketing email, statistics flattened to numeric columns."""
+        """One row per marketing email (drafts included), statistics flattened to numeric columns.
+        Archived emails only with ``archived=True`` (HubSpot lists them only when asked)."""
         from .marketing import emails
 
         return emails.marketing_emails(self.context, stats=stats, since=since, archived=archived)
@@ -305,14 +308,16 @@ class Hub:
             self.context, start=start, end=end, revenue=revenue, attribution_model=attribution_model
         )
 
-    def forms(self) -> pd.DataFrame:
-        """The portal's forms."""
+    def forms(self, archived: bool = False) -> pd.DataFrame:
+        """The portal's forms of every type (hubspot, captured, flow pop-ups, blog comments);
+        ``archived=True`` adds the archived ones."""
         from .marketing import forms
 
-        return forms.forms(self.context)
+        return forms.forms(self.context, archived=archived)
 
     def form_submissions(self, form_id: str | None = None, since: Any = None) -> pd.DataFrame:
-        """One row per form submission, submitted values as columns."""
+        """One row per form submission, submitted values as columns; ``form_id=None``: every form
+        of every type, archived forms included (``form_archived`` says which)."""
         from .marketing import forms
 
         return forms.form_submissions(self.context, form_id=form_id, since=since)
@@ -320,7 +325,8 @@ class Hub:
     def traffic(
         self, breakdown: str = "sources", period: str = "total", start: Any = None, end: Any = None
     ) -> pd.DataFrame:
-        """Website traffic from HubSpot's analytics reports."""
+        """Website traffic from HubSpot's analytics reports; ``start``/``end`` default to the last 30
+        days (not all time), every breakdown value of each period."""
         from .marketing import traffic
 
         return traffic.traffic(self.context, breakdown=breakdown, period=period, start=start, end=end)

@@ -164,6 +164,7 @@ def calls() -> dict[str, Call]:
             T0, "2026-06-30", revenue=True
         ),
         "forms()": lambda hub, tmp: hub.forms(),
+        "forms(archived=True)": lambda hub, tmp: hub.forms(archived=True),
         "form_submissions()": lambda hub, tmp: hub.form_submissions(),
         f'form_submissions(form_id=<first form>, since="{T0}")': lambda hub, tmp: hub.form_submissions(
             form_id=first_form(hub), since=T0
@@ -304,8 +305,8 @@ TRAILING = ("createdAt", "updatedAt", "archived")  # after the properties in eve
 OPEN = {
     'email_events("2026-01-01", "2026-01-20")': "smtpId",
     'email_events("2026-01-01", "2026-01-20", event_types=["OPEN", "CLICK"])': "smtpId",
-    "form_submissions()": "contact_id",
-    'form_submissions(form_id=<first form>, since="2026-01-01")': "contact_id",
+    "form_submissions()": "form_archived",
+    'form_submissions(form_id=<first form>, since="2026-01-01")': "form_archived",
 }
 
 

@@ -59,6 +59,31 @@ def traffic_kinds(rows: list[dict[str, Any]]) -> dict[str, str]:
     return kinds
 
 
+PAGE = 1000  # the reports' maximum limit
+
+
+def _period_rows(ctx: Context, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of a daily/weekly/monthly report. ``limit``/``offset`` apply to each period's
+    breakdowns, so while some period came back full the next offset is asked for too (one call
+    only would silently keep the first ``PAGE`` breakdowns of each period)."""
+    merged: dict[str, Any] = {}
+    limit, offset = int(params["limit"]), 0
+    while True:
+        body = ctx.client.get(path, {**params, "offset": offset} if offset else params)
+        if not isinstance(body, dict):
+            return traffic_rows(merged)
+        full = False
+        for date, items in body.items():
+            if isinstance(items, list):
+                merged.setdefault(date, []).extend(items)
+                full = full or len(items) >= limit
+            else:
+                merged[date] = items  # summarize/<period>: one dict per period, no paging
+        if not full:
+            return traffic_rows(merged)
+        offset += limit
+
+
 def traffic(
     ctx: Context, breakdown: str = "sources", period: str = "total", start: Any = None, end: Any = None
 ) -> pd.DataFrame:
@@ -72,7 +97,7 @@ def traffic(
     when = mf.choose(period, PERIODS, "period")
     t1 = mf.to_utc(end, "end") if end is not None else pd.Timestamp.now(tz="UTC").normalize()
     t0 = mf.to_utc(start, "start") if start is not None else t1 - pd.Timedelta(days=30)
-    params = {"start": t0.strftime("%Y%m%d"), "end": t1.strftime("%Y%m%d"), "limit": 1000}
+    params = {"start": t0.strftime("%Y%m%d"), "end": t1.strftime("%Y%m%d"), "limit": PAGE}
     path = endpoint("analytics.report", breakdown=what, period=when)
     if when == "total":
         pages = ctx.client.offset_pages(
@@ -80,7 +105,7 @@ def traffic(
         )
         rows = [row for page in pages for row in traffic_rows(page)]
     else:
-        rows = traffic_rows(ctx.client.get(path, params))
+        rows = _period_rows(ctx, path, params)
     columns = (
         ["breakdown"]
         if when == "total"

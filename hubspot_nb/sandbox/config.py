@@ -25,6 +25,7 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "archived_form_submissions",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -32,6 +33,11 @@ FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
 # the default); the id as plain digits (seen in other captures); HubSpot's spelling, but only cursors
 # it handed out are accepted ("issued"); or signed tokens no client can write ("opaque").
 LIST_CURSORS = ("id", "plain", "issued", "opaque")
+# What the submissions endpoint answers for an archived form. HubSpot stops new submissions when a
+# form is archived and deletes the definition after 3 months; whether the old submissions can still
+# be read is unconfirmed: served as before ("readable", the default), an empty list ("empty"), or a
+# 404 as for an unknown form ("gone").
+ARCHIVED_FORM_SUBMISSIONS = ("readable", "empty", "gone")
 
 
 @dataclass
@@ -62,6 +68,7 @@ class Config:
     search_rps: int = 0  # search requests per second per token; 0 = unlimited
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
+    archived_form_submissions: str = "readable"  # one of ARCHIVED_FORM_SUBMISSIONS
     private_tokens: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
@@ -95,6 +102,11 @@ class Config:
                 raise ValueError("fault_rate must be between 0 and 1")
             if key == "list_cursor" and new not in LIST_CURSORS:
                 raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
+            if key == "archived_form_submissions" and new not in ARCHIVED_FORM_SUBMISSIONS:
+                raise ValueError(
+                    f"archived_form_submissions must be one of {', '.join(ARCHIVED_FORM_SUBMISSIONS)}, "
+                    f"not {new!r}"
+                )
             setattr(self, key, new)
             applied.append(key)
         return applied
