@@ -25,6 +25,7 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "search_extra_sorts",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -32,6 +33,11 @@ FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
 # the default); the id as plain digits (seen in other captures); HubSpot's spelling, but only cursors
 # it handed out are accepted ("issued"); or signed tokens no client can write ("opaque").
 LIST_CURSORS = ("id", "plain", "issued", "opaque")
+# What search does with a second (third …) sort: HubSpot may honour only the first, and whether it
+# refuses the request or drops the extra keys is unconfirmed. "refuse" (the default, the stricter:
+# a client that relies on extra keys fails loudly instead of getting a silently different order)
+# answers 400; "ignore" sorts by the first key only.
+SEARCH_EXTRA_SORTS = ("refuse", "ignore")
 
 
 @dataclass
@@ -62,6 +68,11 @@ class Config:
     search_rps: int = 0  # search requests per second per token; 0 = unlimited
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
+    search_extra_sorts: str = "refuse"  # one of SEARCH_EXTRA_SORTS
+    # Extra associations for tests of big link lists, fixed at start: {"companies:contacts": 2500}
+    # links the first company to the first 2,500 contacts (or all there are), "deals:contacts": 300
+    # the first deal to 300 contacts. Deterministic; the default portal is unchanged.
+    association_fanout: dict[str, int] = field(default_factory=dict)
     private_tokens: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
@@ -95,9 +106,31 @@ class Config:
                 raise ValueError("fault_rate must be between 0 and 1")
             if key == "list_cursor" and new not in LIST_CURSORS:
                 raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
+            if key == "search_extra_sorts" and new not in SEARCH_EXTRA_SORTS:
+                raise ValueError(
+                    f"search_extra_sorts must be one of {', '.join(SEARCH_EXTRA_SORTS)}, not {new!r}"
+                )
+            if key == "association_fanout":
+                new = _fanout(new)
             setattr(self, key, new)
             applied.append(key)
         return applied
+
+
+def _fanout(value: Any) -> dict[str, int]:
+    """``{"from:to": count}`` checked: text keys naming two types, whole counts of 0 or more."""
+    if not isinstance(value, dict):
+        raise ValueError('association_fanout is a dict like {"companies:contacts": 2500}')
+    out: dict[str, int] = {}
+    for key, count in value.items():
+        if not isinstance(key, str) or key.count(":") != 1:
+            raise ValueError(
+                f'association_fanout keys are "from:to" (e.g. "companies:contacts"), not {key!r}'
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"association_fanout[{key!r}] must be a whole number >= 0, not {count!r}")
+        out[key] = count
+    return out
 
 
 PROFILES: dict[str, dict[str, Any]] = {
