@@ -190,20 +190,17 @@ def search(
     run = _SearchRun(ctx, object_type, cat, wanted, groups, query, labels, bar, on_total)
     frame = None
     # HubSpot sorts by one key (more may be refused or ignored), and its order reaches only 10,000
-    # results. Within them, HubSpot sorts by the first key; several keys are then applied here, to
-    # the results up to the limit and past it to the end of the first key's tie (``_Tie``).
+    # results: within them HubSpot orders by the first key and further keys are applied here.
     if sort_list and limit is not None and limit <= pull.SEARCH_CAP:
-        frame = run.server_sorted(sort_list[0], limit, tie=len(sort_list) > 1)
+        frame = run.server_sorted(sort_list, limit)
     if frame is None:  # no sort, past 10,000, or a first-key tie that reaches the cap: by id
         check_limits([g["filters"] for g in groups], extra_per_group=1)  # the id window is a filter
         frame = run.by_id(limit if not sort_list else None)
-    if not sort_list or run.server_order:  # no sort, or HubSpot's order of its one key
-        return frame.drop(columns=_columns(cat, extra, labels)) if extra else frame
-    by = _columns(cat, sort_names, labels)
-    asc = [s["direction"] == "ASCENDING" for s in sort_list]
-    frame = frame.sort_values(by=by, ascending=asc, kind="stable")  # ties stay in id order
-    if limit is not None:
-        frame = frame.iloc[:limit]
+        if sort_list:
+            by = _columns(cat, sort_names, labels)
+            asc = [s["direction"] == "ASCENDING" for s in sort_list]
+            frame = frame.sort_values(by=by, ascending=asc, kind="stable")  # ties stay in id order
+            frame = frame if limit is None else frame.iloc[:limit]
     return frame.drop(columns=_columns(cat, extra, labels)) if extra else frame
 
 
@@ -219,15 +216,15 @@ class _SearchRun:
                  on_total: Any) -> None:  # fmt: skip
         self.ctx, self.object_type, self.cat, self.names = ctx, object_type, cat, names
         self.groups, self.query, self.labels, self.bar, self.on_total = groups, query, labels, bar, on_total
-        self.server_order = False
 
-    def server_sorted(self, sort: dict[str, str], limit: int, *, tie: bool) -> pd.DataFrame | None:
-        """Results in HubSpot's order by ``sort``: the first ``limit``, or with ``tie`` (more sort
-        keys to apply here) on to the end of the first key's tie at the limit; None when that tie
-        runs into the 10,000 cap."""
-        watch = _Tie(sort["propertyName"], limit, self.on_total) if tie else None
+    def server_sorted(self, sorts: list[dict[str, str]], limit: int) -> pd.DataFrame | None:
+        """The first ``limit`` results in HubSpot's order by ``sorts[0]``. With more keys, the
+        results are read on to the end of the first key's tie at the limit, and the first key's runs
+        keep HubSpot's order while the other keys order each run (ties by id). None when that tie
+        runs into the 10,000 cap (the caller reads everything instead)."""
+        watch = _Tie(sorts[0]["propertyName"], limit, self.on_total) if len(sorts) > 1 else None
         batches = pull.search_batches(
-            self.ctx.client, self.object_type, self.names, groups=self.groups, sorts=[sort],
+            self.ctx.client, self.object_type, self.names, groups=self.groups, sorts=sorts[:1],
             query=self.query, limit=None if watch else limit,
             on_total=watch.total if watch else self.on_total, stop=watch.stop if watch else None,
         )  # fmt: skip
@@ -236,10 +233,15 @@ class _SearchRun:
             bar=self.bar, dedupe=False, sort_ids=watch is not None,
         )  # fmt: skip
         frame = assemble_chunks(chunks, self.cat, by_id=watch is not None)
-        if watch is not None and not watch.complete():
+        if watch is None:
+            return frame
+        if not watch.complete():
             return None
-        self.server_order = watch is None
-        return frame
+        rank = "__hubspot_nb_rank"
+        by = [rank, *_columns(self.cat, [s["propertyName"] for s in sorts[1:]], self.labels)]
+        asc = [True] + [s["direction"] == "ASCENDING" for s in sorts[1:]]
+        ranked = frame.assign(**{rank: frame.index.map(watch.rank).to_numpy()})
+        return ranked.sort_values(by=by, ascending=asc, kind="stable").iloc[:limit].drop(columns=[rank])
 
     def by_id(self, limit: int | None) -> pd.DataFrame:
         """Every match (or the first ``limit`` by id), paged by id past the 10,000 cap."""
@@ -256,12 +258,16 @@ class _SearchRun:
 
 class _Tie:
     """Watches a search sorted by its first key: it may stop once ``limit`` results are in and the
-    first key's value has moved past the one at the limit (nothing later can rank above it)."""
+    first key's value has moved past the one at the limit (nothing later can rank above it), and
+    numbers the runs of equal values in the order HubSpot sent them (``rank``: id → run)."""
 
     def __init__(self, name: str, limit: int, on_total: Any) -> None:
         self.name, self.limit, self.on_total = name, limit, on_total
         self.seen = 0
         self.boundary: Any = None
+        self.previous: Any = None
+        self.run = 0
+        self.rank: dict[str, int] = {}
         self.stopped = False
         self.matches: int | None = None
 
@@ -274,6 +280,10 @@ class _Tie:
             value = (r.get("properties") or {}).get(self.name)
             value = None if value == "" else value
             self.seen += 1
+            if self.seen > 1 and value != self.previous:
+                self.run += 1
+            self.previous = value
+            self.rank.setdefault(str(r["id"]), self.run)
             if self.seen == self.limit:
                 self.boundary = value
             elif self.seen > self.limit and value != self.boundary:
