@@ -171,3 +171,15 @@ def test_a_tie_across_pages_and_the_cap_fallback(big: Sandbox, hub: Hub) -> None
     assert len(want) == 250 and want["lifecyclestage"].nunique() == 1  # the limit falls inside a tie
     assert list(frame.index) == list(want.index)
     assert stats(big)["requests"]["POST /crm/v3/objects/{object_type}/search"] >= 2
+
+
+def test_links_survive_faults_on_the_batch_read(big: Sandbox, hub: Hub) -> None:
+    clean = hub.associations("companies", "contacts")
+    configure(big, fault_rate=0.3)
+    try:
+        reset(big)
+        faulty = hub.associations("companies", "contacts")
+        assert sum(stats(big)["faults"].values()) > 0
+    finally:
+        configure(big, fault_rate=0.0)
+    pd.testing.assert_frame_equal(clean, faulty)
