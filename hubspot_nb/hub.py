@@ -200,7 +200,10 @@ class Hub:
         labels: bool = False,
     ) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
-        or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap."""
+        or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap.
+
+        ``sort``: ``"-createdate"`` or a list of keys. HubSpot is sent one key; further keys order
+        the rows here (ties by id), with ``limit`` too: the rows are the first under every key."""
         from .crm import objects as crm
 
         return crm.search(

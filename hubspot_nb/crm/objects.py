@@ -181,33 +181,118 @@ def search(
     names = _property_names(cat, properties)
     if names is None:
         names = _default_names(ctx.client, object_type)
-    # HubSpot's own order only reaches 10,000 results: beyond that, page by id and sort here.
-    server_sort = sort_list if sort_list and limit is not None and limit <= pull.SEARCH_CAP else None
-    if not server_sort:
-        # Paging past 10,000 adds one hs_object_id filter to every group: make sure it fits.
-        check_limits([g["filters"] for g in groups], extra_per_group=1)
+    # Sorting here needs the sort properties' values: ask for them too, and drop them at the end.
+    sort_names = [str(s["propertyName"]) for s in sort_list]
+    extra = [n for n in dict.fromkeys(sort_names) if n not in names]
+    wanted = [*names, *extra]
     bar = progress.bar(ctx.progress, f"{object_type} search", unit="rec")
     on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
-    batches = pull.search_batches(
-        ctx.client,
-        object_type,
-        names,
-        groups=groups,
-        sorts=server_sort,
-        query=query,
-        limit=limit,
-        on_total=on_total,
-    )
-    chunks = typed_chunks(
-        batches, cat, names, rows=None, limit=limit, labels=labels, bar=bar, dedupe=False,
-        sort_ids=not server_sort,
-    )  # fmt: skip
-    frame = assemble_chunks(chunks, cat, by_id=not server_sort)
-    if sort_list and not server_sort:
-        by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
-        asc = [s["direction"] == "ASCENDING" for s in sort_list]
-        return frame.sort_values(by=by, ascending=asc, kind="stable")
-    return frame
+    run = _SearchRun(ctx, object_type, cat, wanted, groups, query, labels, bar, on_total)
+    frame = None
+    # HubSpot sorts by one key (more may be refused or ignored), and its order reaches only 10,000
+    # results: within them HubSpot orders by the first key and further keys are applied here.
+    if sort_list and limit is not None and limit <= pull.SEARCH_CAP:
+        frame = run.server_sorted(sort_list, limit)
+    if frame is None:  # no sort, past 10,000, or a first-key tie that reaches the cap: by id
+        check_limits([g["filters"] for g in groups], extra_per_group=1)  # the id window is a filter
+        frame = run.by_id(limit if not sort_list else None)
+        if sort_list:
+            by = _columns(cat, sort_names, labels)
+            asc = [s["direction"] == "ASCENDING" for s in sort_list]
+            frame = frame.sort_values(by=by, ascending=asc, kind="stable")  # ties stay in id order
+            frame = frame if limit is None else frame.iloc[:limit]
+    return frame.drop(columns=_columns(cat, extra, labels)) if extra else frame
+
+
+def _columns(cat: Catalogue, names: list[str], labels: bool) -> list[str]:
+    return [cat.label(n) if labels else n for n in names]
+
+
+class _SearchRun:
+    """One ``hub.search`` call's streams: HubSpot's order by one sort key, or everything by id."""
+
+    def __init__(self, ctx: Context, object_type: str, cat: Catalogue, names: list[str],
+                 groups: list[dict[str, Any]], query: str | None, labels: bool, bar: Any,
+                 on_total: Any) -> None:  # fmt: skip
+        self.ctx, self.object_type, self.cat, self.names = ctx, object_type, cat, names
+        self.groups, self.query, self.labels, self.bar, self.on_total = groups, query, labels, bar, on_total
+
+    def server_sorted(self, sorts: list[dict[str, str]], limit: int) -> pd.DataFrame | None:
+        """The first ``limit`` results in HubSpot's order by ``sorts[0]``. With more keys, the
+        results are read on to the end of the first key's tie at the limit, and the first key's runs
+        keep HubSpot's order while the other keys order each run (ties by id). None when that tie
+        runs into the 10,000 cap (the caller reads everything instead)."""
+        watch = _Tie(sorts[0]["propertyName"], limit, self.on_total) if len(sorts) > 1 else None
+        batches = pull.search_batches(
+            self.ctx.client, self.object_type, self.names, groups=self.groups, sorts=sorts[:1],
+            query=self.query, limit=None if watch else limit,
+            on_total=watch.total if watch else self.on_total, stop=watch.stop if watch else None,
+        )  # fmt: skip
+        chunks = typed_chunks(
+            batches, self.cat, self.names, rows=None, limit=None if watch else limit, labels=self.labels,
+            bar=self.bar, dedupe=False, sort_ids=watch is not None,
+        )  # fmt: skip
+        frame = assemble_chunks(chunks, self.cat, by_id=watch is not None)
+        if watch is None:
+            return frame
+        if not watch.complete():
+            return None
+        rank = "__hubspot_nb_rank"
+        by = [rank, *_columns(self.cat, [s["propertyName"] for s in sorts[1:]], self.labels)]
+        asc = [True] + [s["direction"] == "ASCENDING" for s in sorts[1:]]
+        ranked = frame.assign(**{rank: frame.index.map(watch.rank).to_numpy()})
+        return ranked.sort_values(by=by, ascending=asc, kind="stable").iloc[:limit].drop(columns=[rank])
+
+    def by_id(self, limit: int | None) -> pd.DataFrame:
+        """Every match (or the first ``limit`` by id), paged by id past the 10,000 cap."""
+        batches = pull.search_batches(
+            self.ctx.client, self.object_type, self.names, groups=self.groups, query=self.query,
+            limit=limit, on_total=self.on_total,
+        )  # fmt: skip
+        chunks = typed_chunks(
+            batches, self.cat, self.names, rows=None, limit=limit, labels=self.labels, bar=self.bar,
+            dedupe=False, sort_ids=True,
+        )  # fmt: skip
+        return assemble_chunks(chunks, self.cat, by_id=True)
+
+
+class _Tie:
+    """Watches a search sorted by its first key: it may stop once ``limit`` results are in and the
+    first key's value has moved past the one at the limit (nothing later can rank above it), and
+    numbers the runs of equal values in the order HubSpot sent them (``rank``: id → run)."""
+
+    def __init__(self, name: str, limit: int, on_total: Any) -> None:
+        self.name, self.limit, self.on_total = name, limit, on_total
+        self.seen = 0
+        self.boundary: Any = None
+        self.previous: Any = None
+        self.run = 0
+        self.rank: dict[str, int] = {}
+        self.stopped = False
+        self.matches: int | None = None
+
+    def total(self, total: int) -> None:
+        self.matches = total
+        self.on_total(total)
+
+    def stop(self, batch: list[dict[str, Any]]) -> bool:
+        for r in batch:
+            value = (r.get("properties") or {}).get(self.name)
+            value = None if value == "" else value
+            self.seen += 1
+            if self.seen > 1 and value != self.previous:
+                self.run += 1
+            self.previous = value
+            self.rank.setdefault(str(r["id"]), self.run)
+            if self.seen == self.limit:
+                self.boundary = value
+            elif self.seen > self.limit and value != self.boundary:
+                self.stopped = True
+        return self.stopped
+
+    def complete(self) -> bool:
+        """True when every result that can rank within the limit was read."""
+        return self.stopped or self.matches is None or self.seen >= self.matches
 
 
 def associations(ctx: Context, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:

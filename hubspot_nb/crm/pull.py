@@ -10,10 +10,16 @@ This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Tw
   so nothing is lost; the caller dedupes on id.
 
 A full pull runs both at once, from both ends and in several list chains: ``_chains.two_ended``.
+
+Associations asked for with the records come in each record's ``associations`` block, which HubSpot
+cuts at 100 ids per type (``paging.next``). ``complete_associations`` fetches the full lists of the
+records whose block was cut through the v4 association batch read (≤1,000 ids a request, each
+result paged on its own) and puts them in the block: a page with no cut block costs nothing extra.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -26,6 +32,7 @@ from .filters import with_filter
 LIST_PAGE = 100
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000  # HubSpot refuses to page a search past its 10,000th result
+ASSOCIATION_BATCH = 1_000  # ids per association batch read (HubSpot rejects more)
 URL_BUDGET = 10_000  # characters of URL we allow ourselves (HubSpot's limit is ~16k)
 
 Batch = list[dict[str, Any]]
@@ -85,7 +92,14 @@ def list_batches(
         base["associations"] = ",".join(associations)
     chunks = chunk_names(names) if names else [None]
 
-    def fetch(after: str | None, size: int) -> list[dict[str, Any]]:
+    def fetch(after: str | None, size: int) -> tuple[Batch, str | None]:
+        pages = fetch_pages(after, size)
+        batch = _merge(pages)
+        if associations:
+            complete_associations(client, object_type, batch, associations)
+        return batch, next_after(pages[0])
+
+    def fetch_pages(after: str | None, size: int) -> list[dict[str, Any]]:
         queries = []
         for n, chunk in enumerate(chunks):
             query = dict(base, limit=size)
@@ -110,10 +124,8 @@ def list_batches(
         pending = ahead.submit(fetch, after, size_after(0))
         fetched = 0
         while True:
-            pages = pending.result()
-            batch = _merge(pages)
+            batch, after = pending.result()
             fetched += len(batch)
-            after = next_after(pages[0])
             stopped = stop is not None and stop(batch, after)  # told every page, the last one too
             done = stopped or after is None or (limit is not None and fetched >= limit)
             if not done:
@@ -123,6 +135,80 @@ def list_batches(
                 return
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def complete_associations(
+    client: HubSpotClient, object_type: str, batch: Batch, to_types: Sequence[str]
+) -> None:
+    """Make every ``associations.<type>`` block in ``batch`` complete, in place.
+
+    HubSpot lists at most 100 ids per type in a record and marks a cut block with ``paging.next``;
+    the full lists of those records come from the association batch read, turned into the block's
+    own ``{"id", "type"}`` entries (a primary link listed twice, as v3 does), and the paging goes.
+    """
+    for to_type in to_types:
+        cut = {}
+        for r in batch:
+            block = (r.get("associations") or {}).get(to_type)
+            if block and (block.get("paging") or {}).get("next"):
+                cut[str(r["id"])] = block
+        if not cut:
+            continue
+        linked = read_associations(client, object_type, to_type, list(cut))
+        for record_id, block in cut.items():
+            block["results"] = _with_links(block.get("results") or [], linked.get(record_id, []))
+            block.pop("paging", None)
+
+
+def read_associations(
+    client: HubSpotClient, from_type: str, to_type: str, ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every link of the records ``ids`` to ``to_type``: ``{id: [{"toObjectId", "associationTypes"}]}``
+    from ``POST /crm/v4/associations/{from}/{to}/batch/read``, following each result's own
+    ``paging.next.after`` (sent back as that input's ``after``) until none is left."""
+    path = endpoint("crm.associations.batch_read", from_type=from_type, to_type=to_type)
+    out: dict[str, list[dict[str, Any]]] = {str(i): [] for i in ids}
+    pending: list[dict[str, str]] = [{"id": str(i)} for i in ids]
+    seen: set[tuple[str, str]] = set()  # (id, cursor): a cursor HubSpot repeats ends that record
+    while pending:
+        more: list[dict[str, str]] = []
+        for start in range(0, len(pending), ASSOCIATION_BATCH):
+            body = client.post(path, {"inputs": pending[start : start + ASSOCIATION_BATCH]}) or {}
+            for result in body.get("results") or []:
+                record_id = str((result.get("from") or {}).get("id"))
+                out.setdefault(record_id, []).extend(result.get("to") or [])
+                after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if after and (record_id, str(after)) not in seen:
+                    seen.add((record_id, str(after)))
+                    more.append({"id": record_id, "after": str(after)})
+        pending = more
+    return out
+
+
+def _with_links(results: list[dict[str, Any]], links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cut v3 block's entries plus v4 ``links`` as v3 entries, each (id, type) once.
+
+    v3 names a link by type (``company_to_contact_unlabeled``; the primary company also under the
+    bare ``company_to_contact``); v4 by type id and label. The names come from the cut block: its
+    ``…_unlabeled`` type (or its commonest, for types without a primary), and that without the
+    suffix for a v4 link labelled ``Primary``.
+    """
+    types = [str(link.get("type") or "") for link in results]
+    default = next((t for t in types if t.endswith("_unlabeled")), None)
+    if default is None:
+        default = Counter(types).most_common(1)[0][0] if types else ""
+    primary = default.removesuffix("_unlabeled") if default.endswith("_unlabeled") else None
+    out = list(results)
+    seen = {(str(link.get("id")), str(link.get("type") or "")) for link in results}
+    for link in links:
+        to_id = str(link.get("toObjectId"))
+        labels = {t.get("label") for t in link.get("associationTypes") or []}
+        kinds = [primary, default] if primary and "Primary" in labels else [default]
+        for kind in kinds:
+            if kind is not None and (to_id, kind) not in seen:
+                seen.add((to_id, kind))
+                out.append({"id": to_id, "type": kind})
+    return out
 
 
 def search_batches(

@@ -20,6 +20,7 @@ PATHS: Final[dict[str, str]] = {
     "crm.objects.search": "/crm/v3/objects/{object_type}/search",
     "crm.objects.batch_read": "/crm/v3/objects/{object_type}/batch/read",
     "crm.properties": "/crm/v3/properties/{object_type}",
+    "crm.associations.batch_read": "/crm/v4/associations/{from_type}/{to_type}/batch/read",
     "crm.owners": "/crm/v3/owners",
     "crm.pipelines": "/crm/v3/pipelines/{object_type}",
     # accounts and OAuth (``version``: "2026-03", "v3" or "v1"; the authorize page is on the app base)
