@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..config import ACCOUNT_TIME_ZONE
 from ..routing import ApiError, Request, Response, Router
 from ._host import OAuthHost
 from ._login import check_client, oauth_error_response
@@ -53,7 +54,7 @@ def refresh_info(sb: OAuthHost, grant: Grant) -> dict[str, Any]:
 
 
 # -- v1 -------------------------------------------------------------------------------------------
-@router.route("GET", "/oauth/v1/access-tokens/{token}")
+@router.route("GET", "/oauth/v1/access-tokens/{token}", limit="token")
 def access_token_v1(sb: OAuthHost, req: Request) -> Any:
     record = sb.auth.live_access(req.path_params["token"])
     if record is None or record.kind != "oauth":
@@ -67,13 +68,13 @@ def _bad_refresh_token() -> Response:
     return oauth_error_response(OAuthError("BAD_REFRESH_TOKEN", "missing or invalid refresh token"), "v1")
 
 
-@router.route("GET", "/oauth/v1/refresh-tokens/{token}")
+@router.route("GET", "/oauth/v1/refresh-tokens/{token}", limit="token")
 def refresh_token_v1(sb: OAuthHost, req: Request) -> Any:
     grant = sb.auth.grant(req.path_params["token"])
     return _bad_refresh_token() if grant is None else refresh_info(sb, grant)
 
 
-@router.route("DELETE", "/oauth/v1/refresh-tokens/{token}")
+@router.route("DELETE", "/oauth/v1/refresh-tokens/{token}", limit="token")
 def revoke_v1(sb: OAuthHost, req: Request) -> Response:
     if not sb.auth.revoke_refresh(req.path_params["token"]):
         return _bad_refresh_token()
@@ -120,8 +121,10 @@ def _client_endpoint(
 
 
 for _version in NEW_VERSIONS:
-    router.route("POST", f"/oauth/{_version}/token/introspect")(_client_endpoint(_version, _introspect))
-    router.route("POST", f"/oauth/{_version}/token/revoke")(_client_endpoint(_version, _revoke))
+    for _action, _handle in (("introspect", _introspect), ("revoke", _revoke)):
+        router.route("POST", f"/oauth/{_version}/token/{_action}", limit="token")(
+            _client_endpoint(_version, _handle)
+        )
 
 
 # -- account --------------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def account_details(sb: OAuthHost, req: Request) -> Any:
     return {
         "portalId": sb.hub_id,
         "accountType": "STANDARD",
-        "timeZone": "US/Eastern",
+        "timeZone": ACCOUNT_TIME_ZONE,
         "companyCurrency": "USD",
         "additionalCurrencies": ["EUR", "GBP"],
         "utcOffset": "-05:00",

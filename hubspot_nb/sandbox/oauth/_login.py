@@ -295,4 +295,4 @@ def _token_endpoint(version: str) -> Callable[[OAuthHost, Request], Response]:
 
 
 for _version in TOKEN_VERSIONS:
-    router.route("POST", f"/oauth/{_version}/token")(_token_endpoint(_version))
+    router.route("POST", f"/oauth/{_version}/token", limit="token")(_token_endpoint(_version))
