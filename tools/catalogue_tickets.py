@@ -1,5 +1,15 @@
-import re, sys
-text = open("/tmp/cat_tickets.md").read()
+"""Ticket rows for hubspot_nb/sandbox/crm/hubspot_properties.tsv, from a portal's property dump.
+
+Usage: git show fc5bfcd:hubspot/objects/tickets/properties.md > tickets.md   (hairsolutionsco/automations_hub)
+       python tools/catalogue_tickets.py tickets.md >> hubspot_nb/sandbox/crm/hubspot_properties.tsv
+Kept, as for the reference TSV: ``hs_*`` names and the non-``hs_`` names HubSpot defines on tickets (KEEP);
+names carrying portal ids (5+ digits: stages of the portal's own pipelines) are dropped.
+"""
+
+import re
+import sys
+
+text = open(sys.argv[1]).read()
 detail = text.split("## Detailed Property Documentation", 1)[1]
 detail = detail.split("### Completely Empty Properties", 1)[0]
 blocks = re.split(r"\n### ", "\n" + detail)
