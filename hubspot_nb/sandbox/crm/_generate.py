@@ -16,7 +16,6 @@ from ..timestamps import iso_day, iso_ms
 from ._catalogue import (
     COMPANY_TYPES,
     DEAL_PIPELINES,
-    DEAL_TYPES,
     INDUSTRIES,
     LIFECYCLE,
     OWNER_IDS,
@@ -325,7 +324,6 @@ def deal_columns(draw: Draw, company_of: array[int], names: list[str], created: 
         "hs_closed_won_count": NumberColumn(to_array(won.astype(np.int64))),
         **{name: flag(v) for name, v in flags.items()},
         "deal_currency_code": PoolColumn(["USD", "EUR", "GBP", None], draw.codes([20, 3, 2, 1])),
-        "dealtype": draw.pool([v for v, _ in DEAL_TYPES], null_share=0.25, weights=[3, 1]),
         "description": draw.pool([w.capitalize() + "." for w in WORDS], null_share=0.66, empty_share=0.02),
         "hs_priority": draw.pool(["low", "medium", "high"], null_share=0.5),
     }

@@ -20,6 +20,7 @@ import threading
 import time
 import zlib
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -370,8 +371,8 @@ def build_portal(config: Config) -> Portal:
         columns.update(_related_columns(object_type, draw, columns, created, modified, wanted, company_index,
                                         stores))  # fmt: skip
         if object_type == "contacts":
-            columns.update((name, engagement.column(name, lambda i, ids=ids: str(ids[i])))
-                           for name in ROLLUPS if name in wanted)  # fmt: skip
+            contact_id = _id_function(ids)
+            columns.update((name, engagement.column(name, contact_id)) for name in ROLLUPS if name in wanted)
         columns = {k: v for k, v in columns.items() if k in wanted}
         generic = [s for s in specs if s.hubspot_defined and s.name not in columns]
         columns.update(generic_columns(generic, draw, pools))
@@ -383,6 +384,10 @@ def build_portal(config: Config) -> Portal:
             object_type, ids, columns, specs, created, modified, _archived(draw), seed
         )
     return Portal(seed, stores, links, engagement)
+
+
+def _id_function(ids: array[int]) -> Callable[[int], str]:
+    return lambda i: str(ids[i])
 
 
 def _related_columns(object_type: str, draw: Draw, columns: dict[str, Column], created: array[int],
@@ -411,7 +416,6 @@ def _related_columns(object_type: str, draw: Draw, columns: dict[str, Column], c
         out["associatedcompanyid"] = LazyColumn(
             lambda i: str(company_ids[c]) if (c := primary[i]) >= 0 else None
         )
-        out["hs_all_contact_vids"] = columns["hs_object_id"]
     elif object_type == "deals":
         company_of = company_index["deals"]
         company_ids = stores["companies"].id_array
@@ -435,7 +439,7 @@ def _notes_columns(
     c, m = np.asarray(created, dtype=np.int64), np.asarray(modified, dtype=np.int64)
     last = c + ((m - c) * (0.5 + 0.5 * draw.rng.random(n))).astype(np.int64)
     last_contacted = c + ((last - c) * draw.rng.random(n)).astype(np.int64)
-    values = {
+    values: dict[str, Column] = {
         "num_notes": NumberColumn(to_array(notes)),
         "num_contacted_notes": NumberColumn(to_array(contacted)),
         "notes_last_updated": MsColumn(to_array(np.where(notes > 0, last, NULL_INT))),

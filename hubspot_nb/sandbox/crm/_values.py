@@ -18,6 +18,7 @@ Three kinds, built by ``_portal.build_portal`` after the per-type columns of ``_
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from array import array
 
@@ -66,23 +67,29 @@ def lifecycle_columns(draw: Draw, stage: PoolColumn, created: array[int], modifi
     # entry moments: sorted fractions of the record's life, the first stage at 0 (its create date)
     fractions = np.sort(draw.rng.random((n, len(STAGES))), axis=1) * 0.98
     entered = np.full((len(STAGES), n), NULL_INT, dtype=np.int64)
-    for k in range(len(FUNNEL)):
-        reached = (
-            (target >= 0) & (first <= k) & ((target >= k) & (target != 7) | (target == 7) & (k <= first))
-        )
-        step = k - first
-        frac = np.where(step <= 0, 0.0, fractions[np.arange(n), np.clip(step, 0, len(STAGES) - 1)])
-        entered[k] = np.where(reached, created_np + (span * frac).astype(np.int64), NULL_INT)
     other = target == 7
-    entered[7] = np.where(other, created_np + (span * fractions[:, 2]).astype(np.int64), NULL_INT)
+    # "other" is off the funnel: its records walked the funnel up to some stage, then were moved there
+    # (mostly former customers and evangelists: half of them got as far as evangelist)
+    top = np.where(other, np.maximum(first, len(FUNNEL) - draw.rng.geometric(0.5, n)), target)
+    rows = np.arange(n)
+    for k in range(len(FUNNEL)):
+        reached = (target >= 0) & (first <= k) & (k <= top)
+        step = np.clip(k - first, 0, len(STAGES) - 1)
+        frac = np.where(step == 0, 0.0, fractions[rows, step])
+        entered[k] = np.where(reached, created_np + (span * frac).astype(np.int64), NULL_INT)
+    after = fractions[rows, np.clip(top - first + 1, 0, len(STAGES) - 1)]
+    entered[7] = np.where(other, created_np + (span * after).astype(np.int64), NULL_INT)
+    # a tenth of the others took a detour through "other" between their first two stages
+    detour = (target >= 0) & ~other & (target > first) & (draw.rng.random(n) < 0.1)
+    start = entered[np.clip(first, 0, 6), rows]
+    following = entered[np.clip(first + 1, 0, 6), rows]
+    entered[7] = np.where(detour, start + (following - start) // 2, entered[7])
+    # each stage is left when the next one (in time) is entered
     exited = np.full_like(entered, NULL_INT)
     for k in range(len(STAGES)):
         nxt = np.full(n, NULL_INT, dtype=np.int64)
-        for j in range(len(STAGES) - 1, -1, -1):  # the next stage entered after this one
-            if j == k:
-                continue
-            later = (entered[j] != NULL_INT) & (entered[k] != NULL_INT) & (entered[j] >= entered[k])
-            later &= (j > k) | (j == 7)
+        for j in range(len(STAGES)):
+            later = (j != k) & (entered[j] != NULL_INT) & (entered[k] != NULL_INT) & (entered[j] > entered[k])
             nxt = np.where(later & ((nxt == NULL_INT) | (entered[j] < nxt)), entered[j], nxt)
         exited[k] = nxt
     out: dict[str, Column] = {}
@@ -112,7 +119,8 @@ def lead_status(draw: Draw, stage: PoolColumn, options: list[str]) -> PoolColumn
     n = draw.n
     pool: list[str | None] = [*options, None]
     none = len(options)
-    open_codes = [options.index(v) for v in ("NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED",
+    open_codes = [options.index(v) for v in ("NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT",
+                                             "CONNECTED",
                                              "BAD_TIMING", "UNQUALIFIED") if v in options]  # fmt: skip
     drawn = np.asarray(open_codes, dtype=np.int64)[draw.rng.integers(0, len(open_codes), n)]
     roll = draw.rng.random(n)
@@ -142,11 +150,11 @@ def source_columns(draw: Draw, created: array[int], modified: array[int], names:
     out: dict[str, Column] = {}
 
     def detail(codes: np.ndarray, which: int) -> PoolColumn:
-        choices = [SOURCES[k][2 + which] for k in range(len(SOURCES))]
+        choices: list[list[str]] = [source[3] if which else source[2] for source in SOURCES]
         flat: list[str | None] = [v for c in choices for v in c] + [None]
-        starts = np.cumsum([0] + [len(c) for c in choices])
+        starts = np.cumsum(np.array([0] + [len(c) for c in choices], dtype=np.int64))
         pick = draw.rng.integers(0, 1 << 16, n)
-        sizes = np.array([len(c) for c in choices] + [0])[codes]
+        sizes = np.array([len(c) for c in choices] + [0], dtype=np.int64)[codes]
         idx = np.where(sizes > 0, starts[np.minimum(codes, len(SOURCES) - 1)] + pick % np.maximum(sizes, 1),
                        len(flat) - 1)  # fmt: skip
         return PoolColumn(flat, array("H", idx.astype(np.uint16).tobytes()))
@@ -207,7 +215,7 @@ def _pool_for(spec: PropertySpec, pools: Pools, k: int) -> tuple[list[str | None
                     for m in range(1, 1 << len(values))
                 ]
             else:
-                subsets = values + [f"{a};{b}" for a, b in zip(values, values[1:])]
+                subsets = values + [f"{a};{b}" for a, b in itertools.pairwise(values)]
             return [*subsets, None, ""], 0.0
         return [*values, None, ""], 0.0
     if t == "bool":

@@ -61,13 +61,13 @@ def contact_rollups(md: MarketingData) -> dict[str, dict[str, str]]:
             else:
                 (opened if kind == OPEN else clicked).setdefault(r, set()).add(sends[pos])
                 engaged[r] = t
-    names = {
+    names: dict[str, dict[str, str]] = {
         "hs_email_delivered": {}, "hs_email_open": {}, "hs_email_click": {}, "hs_email_bounce": {},
         "hs_email_first_send_date": {}, "hs_email_last_send_date": {}, "hs_email_first_open_date": {},
         "hs_email_last_open_date": {}, "hs_email_first_click_date": {}, "hs_email_last_click_date": {},
         "hs_email_last_email_name": {}, "hs_email_sends_since_last_engagement": {},
         "hs_email_hard_bounce_reason_enum": {}, "hs_email_bad_address": {},
-    }  # type: dict[str, dict[str, str]]  # fmt: skip
+    }  # fmt: skip
     email_of_send = [md.emails[p.email_index].name for p in log.plans]
     for r, times in sent_times.items():
         cid = contacts[r][0]
@@ -100,11 +100,10 @@ def _conversions(md: MarketingData) -> dict[str, dict[str, str]]:
         for sub in md.submissions[form.id]:
             if sub.contact >= 0:
                 seen.setdefault(sub.contact, []).append((sub.submitted_ms, form.name, form.id))
-    out: dict[str, dict[str, str]] = {
-        name: {} for name in ("first_conversion_date", "first_conversion_event_name", "recent_conversion_date",
-                              "recent_conversion_event_name", "num_conversion_events",
-                              "num_unique_conversion_events")
-    }  # fmt: skip
+    names = ("first_conversion_date", "first_conversion_event_name", "recent_conversion_date",
+             "recent_conversion_event_name", "num_conversion_events",
+             "num_unique_conversion_events")  # fmt: skip
+    out: dict[str, dict[str, str]] = {name: {} for name in names}
     for r, subs in seen.items():
         subs.sort()
         cid = contacts[r][0]
