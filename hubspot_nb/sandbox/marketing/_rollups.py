@@ -16,13 +16,26 @@ Contacts the marketing data never e-mailed (or that never submitted a form) have
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..timestamps import iso_ms
-from ._email_events import BOUNCE, CLICK, DELIVERED, HARD_BOUNCES, OPEN, SENT
+from ._email_events import BOUNCE, CLICK, DELIVERED, HARD_BOUNCES, OPEN, SENT, EmailEventLog
+from ._records import Form, MarketingEmail, Submission
 
-if TYPE_CHECKING:
-    from ._data import MarketingData
+
+class MarketingData(Protocol):
+    """What the roll-ups read (``_data.MarketingData`` is one; a Protocol keeps imports one-way)."""
+
+    emails: list[MarketingEmail]
+    forms: list[Form]
+
+    @property
+    def contacts(self) -> list[tuple[str, str]]: ...
+    @property
+    def events(self) -> EmailEventLog: ...
+    @property
+    def submissions(self) -> dict[str, list[Submission]]: ...
+
 
 # HubSpot's hs_email_hard_bounce_reason_enum options: CONTENT;MAILBOX_FULL;OTHER;POLICY;SPAM;UNKNOWN_USER
 _BOUNCE_ENUM = {"UNKNOWN_USER": "UNKNOWN_USER", "POLICY": "POLICY", "SPAM": "SPAM"}
