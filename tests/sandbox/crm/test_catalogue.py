@@ -3,6 +3,7 @@ portal's: every invariant is checked over a whole portal (seeded, a few thousand
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from datetime import datetime
@@ -137,7 +138,7 @@ def test_stage_dates_follow_the_lifecycle_in_order(portal) -> None:
                 assert reached == FUNNEL[FUNNEL.index(reached[0]) : FUNNEL.index(stage) + 1]
             stints = sorted((e, s) for s, e in entered.items() if e is not None)
             assert stints[0][0] == created  # the first stage is entered on creation
-            for (e1, s1), (e2, _) in zip(stints, stints[1:], strict=False):
+            for (e1, s1), (e2, _) in itertools.pairwise(stints):
                 assert e1 < e2 and exited[s1] == e2  # left when the next began
             assert all(e <= modified for e, _ in stints)
             if t == "contacts":
