@@ -71,6 +71,7 @@ class Sandbox:
         self.auth = AuthStore(config, self.stats)
         self.portal = build_portal(config)
         self.marketing = build_marketing(config, self.portal, self.hub_id)
+        self.portal.attach_engagement(self.marketing)  # contacts' hs_email_*/conversions roll up from it
         self.router = build_router()
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None

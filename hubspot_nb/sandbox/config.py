@@ -66,7 +66,7 @@ class Config:
     companies: int = 400
     deals: int = 800
     tickets: int = 300
-    custom_properties: int = 320  # per object type, on top of the standard ones
+    custom_properties: int = 150  # per object type, on top of HubSpot's own (a typical portal's count)
     emails: int = 40
     campaigns: int = 12
     forms: int = 8

@@ -51,6 +51,23 @@ def test_properties_all_never_hits_414_however_many(fresh_sandbox: Any) -> None:
     assert seen["responses"].get("414", 0) == 0
 
 
+def test_the_default_portal_needs_the_split_for_all_properties(fresh_sandbox: Any) -> None:
+    """HubSpot's own catalogue and 150 custom properties (the defaults): all names in one list URL
+    would be over 16,000 characters, so every all-properties pull goes through split-and-merge."""
+    sb = fresh_sandbox(contacts=250)
+    hub = make_hub(sb)
+    names = list(hub.properties("contacts")["name"])
+    assert len(",".join(names).replace(",", "%2C")) > 16_000
+    before = stats(sb)["requests"].get("GET /crm/v3/objects/{object_type}", 0)
+    frame = hub.contacts(properties="all")
+    seen = stats(sb)
+    lists = seen["requests"].get("GET /crm/v3/objects/{object_type}", 0) - before
+    pages = -(-len(frame) // 100)
+    assert lists >= 2 * pages  # several list requests per page of records: the names were split
+    assert seen["responses"].get("414", 0) == 0
+    assert set(names) <= set(frame.columns) and len(frame) == len(sb.portal.store("contacts").ids())
+
+
 def test_tight_limits_give_zero_429s(fresh_sandbox: Any, monkeypatch: Any) -> None:
     # The burst limit is learned from HubSpot's headers; search sends none, so it is configured.
     monkeypatch.setenv("HUBSPOT_NB_SEARCH_RPS", "3")
