@@ -11,15 +11,16 @@ the hub itself.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .auth.portal import PortalInfo
 from .context import Catalogues, Context
-from .crm.query import Query, QueryOptions
+from .crm.query import Query, QueryOptions, SearchQuery
 from .errors import NotLoggedIn
 from .http.urls import DEFAULT_API_BASE
 
@@ -42,6 +43,42 @@ def _query_signature(method: F) -> F:
     options = list(inspect.signature(Query).parameters.values())
     method.__signature__ = inspect.signature(method).replace(parameters=own + options)  # type: ignore[attr-defined]
     return method
+
+
+P = ParamSpec("P")
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _takes(
+    options: Callable[P, T],
+) -> Callable[[Callable[[S, str, T], R]], Callable[Concatenate[S, str, P], R]]:
+    """``method(self, object_type, options)`` called as ``method(self, object_type, *args, **kwargs)``:
+    the arguments after the object type build ``options(*args, **kwargs)`` (positional or by name,
+    with its defaults and checks), and its parameters follow ``object_type`` in the method's
+    ``__signature__``; type checkers read them through ``P``."""
+
+    def decorate(method: Callable[[S, str, T], R]) -> Callable[Concatenate[S, str, P], R]:
+        own = list(inspect.signature(method).parameters.values())[:2]  # self, object_type
+        signature = inspect.signature(method).replace(
+            parameters=own + list(inspect.signature(options).parameters.values())
+        )
+
+        def call(self: S, object_type: str, *args: P.args, **kwargs: P.kwargs) -> R:
+            try:  # a wrong call is told in the method's terms: "Hub.search() got an unexpected …"
+                signature.bind(self, object_type, *args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"{method.__qualname__}() {error}") from None
+            return method(self, object_type, options(*args, **kwargs))
+
+        functools.update_wrapper(call, method, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+        call.__signature__ = signature  # type: ignore[attr-defined]
+        # ``Concatenate`` types ``self, object_type`` as positional-only; ``call`` also takes
+        # ``object_type=`` by name, as the signature says: more than the type promises, never less.
+        return call  # type: ignore[return-value]
+
+    return decorate
 
 
 class Hub:
@@ -155,7 +192,8 @@ class Hub:
     # same keywords for ``**options: Unpack[…]``, which type checkers and IDEs read). The methods
     # below only say which object type; ``_query_signature`` puts ``Query``'s keywords into their
     # ``__signature__`` so ``help()`` and ``inspect.signature`` show them too. Unknown keywords and
-    # positional options raise TypeError.
+    # positional options raise TypeError. ``search`` takes ``SearchQuery``'s fields, by position or
+    # name, through ``_takes``.
     @_query_signature
     def contacts(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the options."""
@@ -189,16 +227,8 @@ class Hub:
         query = Query(**options)
         return crm.objects(self.context, object_type, query)
 
-    def search(
-        self,
-        object_type: str,
-        filters: Any = None,
-        properties: Any = None,
-        sort: Any = None,
-        limit: int | None = None,
-        query: str | None = None,
-        labels: bool = False,
-    ) -> pd.DataFrame:
+    @_takes(SearchQuery)
+    def search(self, object_type: str, search: SearchQuery) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
         or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap.
 
@@ -206,16 +236,7 @@ class Hub:
         the rows here (ties by id), with ``limit`` too: the rows are the first under every key."""
         from .crm import objects as crm
 
-        return crm.search(
-            self.context,
-            object_type,
-            filters=filters,
-            properties=properties,
-            sort=sort,
-            limit=limit,
-            query=query,
-            labels=labels,
-        )
+        return crm.search(self.context, object_type, search)
 
     def properties(self, object_type: str) -> pd.DataFrame:
         """The property catalogue of an object type: name, label, type, fieldType, options …"""

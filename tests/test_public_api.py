@@ -56,6 +56,17 @@ def test_crm_pulls_share_one_keyword_only_signature() -> None:
         hub.contacts(propertys=["email"])  # type: ignore[call-arg]
 
 
+def test_search_takes_its_options_by_position_or_name() -> None:
+    params = inspect.signature(Hub().search).parameters
+    assert list(params) == ["object_type", "filters", "properties", "sort", "limit", "query", "labels"]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params.values())
+    assert params["labels"].default is False and params["limit"].default is None
+    with pytest.raises(TypeError, match=r"Hub\.search\(\) got an unexpected keyword argument 'filterz'"):
+        Hub().search("contacts", filterz={})  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        Hub().search("contacts", {}, None, None, None, None, False, "extra")  # type: ignore[call-arg]
+
+
 def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:
     code = (
         "import sys, hubspot_nb as h; h.login; h.Hub;"
