@@ -38,10 +38,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _query_signature(method: F) -> F:
     """``method(self, [object_type,] **options)`` with ``Query``'s keyword-only fields in place of
-    ``**options`` in its ``__signature__`` (what ``help()``, ``inspect`` and notebooks' ``?`` show)."""
+    ``**options`` in its ``__signature__`` and their description (from ``Query``'s docstring) after
+    its own docstring: what ``help()``, ``inspect`` and notebooks' ``?`` show."""
     own = [p for p in inspect.signature(method).parameters.values() if p.kind is not p.VAR_KEYWORD]
     options = list(inspect.signature(Query).parameters.values())
     method.__signature__ = inspect.signature(method).replace(parameters=own + options)  # type: ignore[attr-defined]
+    described = inspect.cleandoc(Query.__doc__ or "").partition("\n\n")[2]  # after its first line
+    method.__doc__ = "\n\n".join(d for d in (inspect.cleandoc(method.__doc__ or ""), described) if d) or None
     return method
 
 
@@ -196,32 +199,24 @@ class Hub:
     # name, through ``_takes``.
     @_query_signature
     def contacts(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Contacts as a typed DataFrame (index ``id``)."""
         return self.objects("contacts", **options)
 
     @_query_signature
     def companies(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Companies as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Companies as a typed DataFrame (index ``id``)."""
         return self.objects("companies", **options)
 
     @_query_signature
     def deals(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Deals as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Deals as a typed DataFrame (index ``id``)."""
         return self.objects("deals", **options)
 
     @_query_signature
     def objects(
         self, object_type: str, **options: Unpack[QueryOptions]
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Records of any CRM object type as a typed DataFrame, index ``id``.
-
-        properties: None (HubSpot's default set), a list of names, or "all" (every property).
-        since: only records modified since then (datetime, date or ISO string); uses search.
-        limit: at most this many rows. archived: only archived records.
-        associations: object types whose associated ids become columns (``companies`` and
-        ``primary_company`` …). labels: show labels instead of internal names and values.
-        chunksize: return an iterator of DataFrames of about this many rows instead of one frame.
-        """
+        """Records of any CRM object type as a typed DataFrame, index ``id``."""
         from .crm import objects as crm
 
         query = Query(**options)

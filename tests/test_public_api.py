@@ -49,6 +49,9 @@ def test_crm_pulls_share_one_keyword_only_signature() -> None:
         assert keyword_only == options, name
         assert params["archived"].default is False and params["limit"].default is None
     assert list(inspect.signature(Hub.objects).parameters)[:2] == ["self", "object_type"]
+    for name in ("contacts", "objects"):  # help() describes the options, from Query's docstring
+        doc = getattr(Hub, name).__doc__
+        assert all(f"{option}:" in doc for option in options), name
     hub = Hub()
     with pytest.raises(TypeError):
         hub.contacts(["email"])  # type: ignore[misc]
