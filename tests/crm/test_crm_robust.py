@@ -10,24 +10,24 @@ import pandas as pd
 import requests
 from helpers import configure, make_hub, stats
 
+from hubspot_nb.hub import Hub
 
-def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:
-    sb = fresh_sandbox(contacts=700, custom_properties=60)
-    clean_hub = make_hub(sb)
-    clean = {
-        "default": clean_hub.contacts(),
-        "all": clean_hub.contacts(properties="all"),
-        "search": clean_hub.search("contacts", filters={"lifecyclestage__in": ["lead", "customer"]}),
-        "deals": clean_hub.deals(associations=["companies"]),
-    }
-    configure(sb, fault_rate=0.15)
-    hub = make_hub(sb)
-    faulty = {
+
+def pulls(hub: Hub) -> dict[str, Any]:
+    """The pulls compared with and without injected faults."""
+    return {
         "default": hub.contacts(),
         "all": hub.contacts(properties="all"),
         "search": hub.search("contacts", filters={"lifecyclestage__in": ["lead", "customer"]}),
         "deals": hub.deals(associations=["companies"]),
     }
+
+
+def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(contacts=700, custom_properties=60)
+    clean = pulls(make_hub(sb))
+    configure(sb, fault_rate=0.15)
+    faulty = pulls(make_hub(sb))
     faults = stats(sb)["faults"]
     assert sum(faults.values()) >= 10, faults
     assert len(set(faults)) >= 3, faults  # several kinds: 429s, 5xx, drops, truncated bodies
