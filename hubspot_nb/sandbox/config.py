@@ -25,6 +25,9 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "daily_limit",
+    "service_key_account_info",
+    "service_key_daily_headers",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -32,6 +35,9 @@ FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
 # the default); the id as plain digits (seen in other captures); HubSpot's spelling, but only cursors
 # it handed out are accepted ("issued"); or signed tokens no client can write ("opaque").
 LIST_CURSORS = ("id", "plain", "issued", "opaque")
+# Whether account info answers a service key: HubSpot documents the endpoint with the ``oauth`` scope,
+# which a key may not be able to hold (reference §4a, unconfirmed), so the sandbox offers both.
+SERVICE_KEY_ACCOUNT_INFO = ("allowed", "needs_oauth_scope")
 
 
 @dataclass
@@ -63,6 +69,14 @@ class Config:
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
     private_tokens: list[str] = field(default_factory=list)
+    # Service keys (any non-empty string): a list (each key holds every scope the sandbox's routes
+    # accept, like the built-in app) or a dict key -> its scopes (to provoke 403s in tests).
+    service_keys: list[str] | dict[str, list[str]] = field(default_factory=list)
+    service_key_account_info: str = "allowed"  # one of SERVICE_KEY_ACCOUNT_INFO
+    # Calls per day for the account (Free/Starter: 250,000; reference §7), reported to static
+    # credentials in X-HubSpot-RateLimit-Daily(-Remaining) and enforced with a DAILY 429; 0 = none.
+    daily_limit: int = 250_000
+    service_key_daily_headers: bool = True  # HubSpot sending them to keys is unconfirmed (§7)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
         """Apply ``changes`` (validated), return the names changed. Raises ValueError on bad input."""
@@ -93,6 +107,11 @@ class Config:
                 raise ValueError(f"bad value for {key}: {exc or type(value).__name__}") from None
             if key == "fault_rate" and not 0 <= new <= 1:
                 raise ValueError("fault_rate must be between 0 and 1")
+            if key == "service_key_account_info" and new not in SERVICE_KEY_ACCOUNT_INFO:
+                raise ValueError(
+                    f"service_key_account_info must be one of {', '.join(SERVICE_KEY_ACCOUNT_INFO)}, "
+                    f"not {new!r}"
+                )
             if key == "list_cursor" and new not in LIST_CURSORS:
                 raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
             setattr(self, key, new)

@@ -5,6 +5,12 @@ Rate limits follow HubSpot: a rolling burst window per install (``burst`` reques
 for CRM search (``search_rps``), whose responses carry no rate-limit headers. A refused request does
 not count against the window, so a client that waits as the headers say gets through.
 
+A daily limit per account (``daily_limit``, HubSpot's Free/Starter 250,000 by default; the day ends
+at midnight account time, US/Eastern here) counts every authenticated call. HubSpot reports it in
+``X-HubSpot-RateLimit-Daily``/``-Daily-Remaining`` to private apps, never on OAuth calls; whether
+service keys get them is unconfirmed (reference §7), so ``service_key_daily_headers`` decides.
+Past the limit every call gets a 429 with ``policyName: DAILY``.
+
 No ``Retry-After`` header is sent: HubSpot's behaviour is unconfirmed (reference §4), so clients
 must back off from the headers and the ``policyName`` in the body alone.
 
@@ -25,6 +31,8 @@ from .routing import ApiError
 
 TEN_SECONDLY = "TEN_SECONDLY_ROLLING"
 SECONDLY = "SECONDLY"
+DAILY = "DAILY"
+ACCOUNT_UTC_OFFSET_S = -5 * 3600  # the portal's time zone (account details say US/Eastern, -05:00)
 
 
 class RateLimitError(ApiError):
@@ -41,6 +49,9 @@ def rate_limit_error(policy: str, hub_id: int, headers: dict[str, str] | None = 
     if policy == SECONDLY:
         message = "You have reached your secondly limit."
         group = f"publicapi:oauth-api-calls-secondly:{hub_id}"
+    elif policy == DAILY:
+        message = "You have reached your daily limit."
+        group = f"publicapi:api-calls-daily:{hub_id}"
     else:
         message = "You have reached your ten_secondly_rolling limit."
         group = f"publicapi:oauth-api-calls-ten-secondly:{hub_id}"
@@ -58,9 +69,39 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._burst: dict[str, deque[float]] = {}
         self._search: dict[str, deque[float]] = {}
+        self._day: tuple[int, int] = (0, 0)  # (day number in account time, calls that day)
 
-    def check(self, bucket: str, kind: str | None) -> dict[str, str]:
-        """Count one request; return the headers to send, or raise the 429 ``ApiError``."""
+    def check(self, bucket: str, kind: str | None, *, daily_headers: bool = False) -> dict[str, str]:
+        """Count one request; return the headers to send, or raise the 429 ``ApiError``.
+
+        ``daily_headers``: the caller is a static credential that HubSpot tells its daily figures."""
+        limit = self.config.daily_limit
+        if limit > 0 and self._calls_today() >= limit:
+            headers = {"X-HubSpot-RateLimit-Daily": str(limit), "X-HubSpot-RateLimit-Daily-Remaining": "0"}
+            raise rate_limit_error(DAILY, self.hub_id, headers if daily_headers else None)
+        headers = self._window_check(bucket, kind)
+        used = self._count_today()
+        if limit > 0 and daily_headers and kind != "search":
+            headers["X-HubSpot-RateLimit-Daily"] = str(limit)
+            headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, limit - used))
+        return headers
+
+    def _today(self) -> int:
+        return int((time.time() + ACCOUNT_UTC_OFFSET_S) // 86_400)
+
+    def _calls_today(self) -> int:
+        with self._lock:
+            day, calls = self._day
+            return calls if day == self._today() else 0
+
+    def _count_today(self) -> int:
+        with self._lock:
+            today = self._today()
+            day, calls = self._day
+            self._day = (today, (calls if day == today else 0) + 1)
+            return self._day[1]
+
+    def _window_check(self, bucket: str, kind: str | None) -> dict[str, str]:
         if kind == "search":
             self._search_check(bucket)
             return {}

@@ -93,7 +93,9 @@ class Dispatcher:
         try:
             if route.scopes is not None:
                 request.token = self._authenticate(request, route.scopes)
-                limit_headers = self.limiter.check(request.token.limit_key, route.limit)
+                limit_headers = self.limiter.check(
+                    request.token.limit_key, route.limit, daily_headers=self._tells_daily(request.token)
+                )
             if api:
                 fault = self.faults.draw()
                 if fault is not None:
@@ -111,6 +113,13 @@ class Dispatcher:
         for name, value in limit_headers.items():
             response.headers.setdefault(name, value)
         return response, fault
+
+    def _tells_daily(self, token: BearerToken) -> bool:
+        """HubSpot sends the daily figures to private apps, not on OAuth calls; to service keys as
+        configured (unconfirmed, reference §7)."""
+        if token.kind == "private-app":
+            return True
+        return token.kind == "service-key" and self.sb.config.service_key_daily_headers
 
     def _call(self, route: Route, request: Request) -> Response:
         try:
