@@ -142,6 +142,17 @@ class Sandbox:
         """The first configured private-app token, if any."""
         return self.config.private_tokens[0] if self.config.private_tokens else None
 
+    @property
+    def service_key(self) -> str | None:
+        """The first configured service key, if any."""
+        keys = self.config.service_keys
+        return next(iter(keys), None) if keys else None
+
+    def issue_service_key(self, scopes: list[str] | None = None) -> str:
+        """A new service key, as a user makes one in HubSpot: every scope the built-in app may hold
+        except ``oauth``, or exactly ``scopes``."""
+        return self.auth.issue_service_key(scopes)
+
     def all_scopes(self) -> list[str]:
         """Every scope some route accepts: a token holding them all can call every endpoint."""
         return sorted({"oauth", *(s for r in self.router.routes for s in (r.scopes or ()))})
