@@ -33,7 +33,7 @@ _OK = "color:#1a7f37"
 _BAD = "color:#b42318"
 
 
-class ServiceKeyWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+class ServiceKeyWidget(widgets.VBox):
     """Explanation, a password box for a HubSpot service key, a Connect button and a status line."""
 
     def __init__(

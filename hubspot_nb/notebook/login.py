@@ -198,8 +198,8 @@ def _key_login(
 
         hub.detach(KEY_PENDING)  # a pending hub's message: points at the key box, not at OAuth
         widget = ServiceKeyWidget(hub, api_base=settings.api_base, store=store, note=note)
-        hub.login_widget = widget  # type: ignore[attr-defined]
-        display(widget)  # type: ignore[no-untyped-call]
+        hub.login_widget = widget
+        display(widget)
         if wait is not None:
             wait_for_login(hub, wait)
         return hub

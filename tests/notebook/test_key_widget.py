@@ -84,4 +84,4 @@ def test_login_shows_it_when_no_oauth_app_is_configured(sandbox):
     hub.login_widget.connect_button.click()
     assert hub.connected
     again = hnb.login(api_base=sandbox.base_url, interactive="widget")
-    assert again.connected and not hasattr(again, "login_widget")  # from the cache
+    assert again.connected and again.login_widget is None  # from the cache

@@ -44,7 +44,7 @@ def test_login_with_a_service_key_argument_connects_and_caches_per_portal(keyed)
 
     # Tomorrow: nothing configured, no widget: the cached key connects.
     again = hnb.login(api_base=sb.base_url, interactive="widget")
-    assert again.connected and again.token.kind == "service-key" and not hasattr(again, "login_widget")
+    assert again.connected and again.token.kind == "service-key" and again.login_widget is None
     assert hnb.connect().token.access_token == key
 
 
