@@ -25,6 +25,7 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "record_associations_2026_09",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -62,6 +63,9 @@ class Config:
     search_rps: int = 0  # search requests per second per token; 0 = unlimited
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
+    # GET /crm/objects/2026-09/{type}/{id}/associations/{toType} is only in Partner Services' 2026-09
+    # spec (unconfirmed for contacts, hubspot-2026.md §2): served by default, False answers 404.
+    record_associations_2026_09: bool = True
     private_tokens: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:

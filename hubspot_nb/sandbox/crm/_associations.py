@@ -4,7 +4,8 @@ also at ``/crm/objects/{2026-03,2026-09}/{from}/{id}/associations/{to}`` and
 ``/crm/associations/{2026-03,2026-09}/{from}/{to}/batch/read``. Batch reads with errors answer 207
 in v4 and 2026-03, 200 in 2026-09 (its spec declares no 207). The 2026-09 one-record read is not in
 the 2026-09 Associations spec, only in Partner Services' (reference hubspot-2026 §2, unconfirmed for
-contacts): the sandbox serves it; clients should prefer the batch read.
+contacts): the sandbox serves it unless ``record_associations_2026_09`` is off (then 404, as for an
+unknown path); clients should prefer the batch read.
 
 A primary association carries two types, as in HubSpot: the labelled ``Primary`` one and the
 unlabelled default (``label: null``). ``toObjectId`` is a number in v4, unlike v3's string ids.
@@ -63,6 +64,8 @@ def associated(portal: Portal, from_type: str, to_type: str, i: int) -> list[dic
     limit="burst",
 )
 def list_associations(sb: CrmHost, req: Request) -> Response:
+    if req.version == "2026-09" and not sb.config.record_associations_2026_09:
+        raise ApiError(404, f"No endpoint at {req.path}.", "OBJECT_NOT_FOUND")
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])
     require_read(req, to_type)
