@@ -4,26 +4,44 @@ A Hub can exist before it is connected: ``login()`` returns one at once and the 
 connects it when the user finishes; until then every data call raises ``NotLoggedIn`` with a
 message that points at the widget. The data helpers are thin: the work lives in ``crm`` (CRM
 objects, search, properties), ``marketing`` (emails, events, campaigns, forms, traffic) and
-``store`` (Parquet streaming and the incremental local cache), all on top of ``client``.
+``store`` (Parquet streaming and the incremental local cache), all on top of ``client``. They are
+handed ``hub.context`` (the client, the per-connection lookup cache, the progress setting), never
+the hub itself.
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .auth.portal import PortalInfo
+from .context import Catalogues, Context
+from .crm.query import Query, QueryOptions
 from .errors import NotLoggedIn
+from .http.urls import DEFAULT_API_BASE
 
 if TYPE_CHECKING:
     import pandas as pd
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; only read by type checkers
 
     from .auth.portal import Authorized
     from .auth.token import Token
     from .http.client import HubSpotClient
 
-DEFAULT_API_BASE = "https://api.hubapi.com"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _query_signature(method: F) -> F:
+    """``method(self, [object_type,] **options)`` with ``Query``'s keyword-only fields in place of
+    ``**options`` in its ``__signature__`` (what ``help()``, ``inspect`` and notebooks' ``?`` show)."""
+    own = [p for p in inspect.signature(method).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    options = list(inspect.signature(Query).parameters.values())
+    method.__signature__ = inspect.signature(method).replace(parameters=own + options)  # type: ignore[attr-defined]
+    return method
 
 
 class Hub:
@@ -41,11 +59,12 @@ class Hub:
         self.api_base = api_base.rstrip("/")
         self.progress = progress  # show tqdm bars on long pulls
         self.sandbox = sandbox  # the embedded sandbox this hub talks to, if any
+        self.login_widget: Any = None  # the widget login() showed for this hub, while it is pending
         self._token = token
         self.info = info or PortalInfo()
         self._client: HubSpotClient | None = None
+        self._context: Context | None = None
         self._lock = threading.Lock()
-        self._cache: dict[str, Any] = {}  # per-hub caches (property catalogues, owners …)
         self._pending_message = (
             "Not logged in yet. Finish the login in the widget shown by hnb.login() "
             "(click Authorize, approve, paste what HubSpot shows, click Connect), then run this cell again."
@@ -87,8 +106,7 @@ class Hub:
         with self._lock:
             self._token = token
             self.info = info
-            self._client = None
-            self._cache.clear()
+            self._client = None  # and with it the context (``context`` builds both anew)
 
     def detach(self, message: str) -> None:
         """Disconnect (``logout``): from now on data calls raise ``NotLoggedIn(message)``."""
@@ -107,6 +125,21 @@ class Hub:
                 self._client = HubSpotClient(self.token, api_base=self.api_base)
             return self._client
 
+    @property
+    def context(self) -> Context:
+        """What the data helpers are handed: the client, this connection's lookup cache (property
+        catalogues …), the ``progress`` setting and the hub id. A new connection gets a new one."""
+        client = self.client  # raises NotLoggedIn while the login is pending
+        hub_id = self.info.hub_id or getattr(self._token, "hub_id", None)
+        with self._lock:
+            ctx = self._context
+            if ctx is None or ctx.client is not client:
+                ctx = Context(client=client, catalogues=Catalogues(), progress=self.progress, hub_id=hub_id)
+            elif (ctx.progress, ctx.hub_id) != (self.progress, hub_id):  # ``hub.progress = False`` …
+                ctx = replace(ctx, progress=self.progress, hub_id=hub_id)  # … keeps the cache
+            self._context = ctx
+            return ctx
+
     def __repr__(self) -> str:
         if not self.connected:
             return "<Hub: not logged in yet>"
@@ -117,55 +150,30 @@ class Hub:
         return f"<Hub {self.info.describe()}{expiry}>"
 
     # -- CRM ---------------------------------------------------------------------------------
-    def contacts(
-        self,
-        properties: Any = None,
-        since: Any = None,
-        limit: int | None = None,
-        archived: bool = False,
-        associations: list[str] | None = None,
-        labels: bool = False,
-        chunksize: int | None = None,
-    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
-        return self.objects("contacts", properties, since, limit, archived, associations, labels, chunksize)
+    # ``contacts``/``companies``/``deals``/``objects`` share one set of keyword-only options,
+    # declared once in ``crm.query``: ``Query`` (names, defaults, checks) and ``QueryOptions`` (the
+    # same keywords for ``**options: Unpack[…]``, which type checkers and IDEs read). The methods
+    # below only say which object type; ``_query_signature`` puts ``Query``'s keywords into their
+    # ``__signature__`` so ``help()`` and ``inspect.signature`` show them too. Unknown keywords and
+    # positional options raise TypeError.
+    @_query_signature
+    def contacts(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        return self.objects("contacts", **options)
 
-    def companies(
-        self,
-        properties: Any = None,
-        since: Any = None,
-        limit: int | None = None,
-        archived: bool = False,
-        associations: list[str] | None = None,
-        labels: bool = False,
-        chunksize: int | None = None,
-    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Companies as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
-        return self.objects("companies", properties, since, limit, archived, associations, labels, chunksize)
+    @_query_signature
+    def companies(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Companies as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        return self.objects("companies", **options)
 
-    def deals(
-        self,
-        properties: Any = None,
-        since: Any = None,
-        limit: int | None = None,
-        archived: bool = False,
-        associations: list[str] | None = None,
-        labels: bool = False,
-        chunksize: int | None = None,
-    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Deals as a typed DataFrame (index ``id``). See ``objects`` for the arguments."""
-        return self.objects("deals", properties, since, limit, archived, associations, labels, chunksize)
+    @_query_signature
+    def deals(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """Deals as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        return self.objects("deals", **options)
 
+    @_query_signature
     def objects(
-        self,
-        object_type: str,
-        properties: Any = None,
-        since: Any = None,
-        limit: int | None = None,
-        archived: bool = False,
-        associations: list[str] | None = None,
-        labels: bool = False,
-        chunksize: int | None = None,
+        self, object_type: str, **options: Unpack[QueryOptions]
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Records of any CRM object type as a typed DataFrame, index ``id``.
 
@@ -178,17 +186,8 @@ class Hub:
         """
         from .crm import objects as crm
 
-        return crm.objects(
-            self,
-            object_type,
-            properties=properties,
-            since=since,
-            limit=limit,
-            archived=archived,
-            associations=associations,
-            labels=labels,
-            chunksize=chunksize,
-        )
+        query = Query(**options)
+        return crm.objects(self.context, object_type, query)
 
     def search(
         self,
@@ -201,11 +200,14 @@ class Hub:
         labels: bool = False,
     ) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
-        or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap."""
+        or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap.
+
+        ``sort``: ``"-createdate"`` or a list of keys. HubSpot is sent one key; further keys order
+        the rows here (ties by id), with ``limit`` too: the rows are the first under every key."""
         from .crm import objects as crm
 
         return crm.search(
-            self,
+            self.context,
             object_type,
             filters=filters,
             properties=properties,
@@ -219,27 +221,29 @@ class Hub:
         """The property catalogue of an object type: name, label, type, fieldType, options …"""
         from .crm import objects as crm
 
-        return crm.properties_frame(self, object_type)
+        return crm.properties_frame(self.context, object_type)
 
     def associations(self, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
         """A link table ``from_id, to_id, type`` between two object types."""
         from .crm import objects as crm
 
-        return crm.associations(self, from_type, to_type, ids=ids)
+        return crm.associations(self.context, from_type, to_type, ids=ids)
 
     def owners(self, archived: bool = False) -> pd.DataFrame:
         """The portal's owners (index ``id``): name, email, userId, teams … (``labels=True`` on the
-        data helpers already shows owner names in ``hubspot_owner_id``)."""
+        data helpers already shows owner names in ``hubspot_owner_id``). Like HubSpot, only active
+        owners by default; ``archived=True`` gives the archived (deactivated) ones instead, which
+        records may still point at."""
         from .crm import objects as crm
 
-        return crm.owners(self, archived=archived)
+        return crm.owners(self.context, archived=archived)
 
     def pipelines(self, object_type: str = "deals") -> pd.DataFrame:
         """Pipeline stages of deals or tickets (index: stage id): stage and pipeline names, order,
         probability, closed."""
         from .crm import objects as crm
 
-        return crm.pipelines(self, object_type)
+        return crm.pipelines(self.context, object_type)
 
     def to_parquet(
         self,
@@ -254,7 +258,7 @@ class Hub:
         from .crm import store
 
         return store.to_parquet(
-            self,
+            self.context,
             object_type,
             path,
             properties=properties,
@@ -273,55 +277,59 @@ class Hub:
         (HubSpot's search, which finds the changes, never returns them)."""
         from .crm import store
 
-        return store.sync(self, object_type, properties=properties, path=path, full=full)
+        return store.sync(self.context, object_type, properties=properties, path=path, full=full)
 
     # -- marketing -----------------------------------------------------------------------------
     def marketing_emails(self, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
-        """One row per marketing email, statistics flattened to numeric columns."""
-        from .marketing import helpers as marketing
+        """One row per marketing email (drafts included), statistics flattened to numeric columns.
+        Archived emails only with ``archived=True`` (HubSpot lists them only when asked)."""
+        from .marketing import emails
 
-        return marketing.marketing_emails(self, stats=stats, since=since, archived=archived)
+        return emails.marketing_emails(self.context, stats=stats, since=since, archived=archived)
 
     def email_statistics(self, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
         """Aggregate e-mail statistics per email and campaign, or a time series per interval."""
-        from .marketing import helpers as marketing
+        from .marketing import emails
 
-        return marketing.email_statistics(self, start, end, interval=interval)
+        return emails.email_statistics(self.context, start, end, interval=interval)
 
     def email_events(
         self, start: Any, end: Any, event_types: Any = None, email_id: Any = None
     ) -> pd.DataFrame:
         """One row per send/delivery/open/click/bounce … event in ``[start, end)``."""
-        from .marketing import helpers as marketing
+        from .marketing import events
 
-        return marketing.email_events(self, start, end, event_types=event_types, email_id=email_id)
+        return events.email_events(self.context, start, end, event_types=event_types, email_id=email_id)
 
     def campaigns(
         self, start: Any = None, end: Any = None, revenue: bool = False, attribution_model: str = "LINEAR"
     ) -> pd.DataFrame:
         """Campaigns with their metrics (and revenue with ``revenue=True``)."""
-        from .marketing import helpers as marketing
+        from .marketing import campaigns
 
-        return marketing.campaigns(
-            self, start=start, end=end, revenue=revenue, attribution_model=attribution_model
+        return campaigns.campaigns(
+            self.context, start=start, end=end, revenue=revenue, attribution_model=attribution_model
         )
 
-    def forms(self) -> pd.DataFrame:
-        """The portal's forms."""
-        from .marketing import helpers as marketing
+    def forms(self, archived: bool = False) -> pd.DataFrame:
+        """The portal's forms of every type (hubspot, captured, flow pop-ups, blog comments);
+        ``archived=True`` adds the archived ones."""
+        from .marketing import forms
 
-        return marketing.forms(self)
+        return forms.forms(self.context, archived=archived)
 
     def form_submissions(self, form_id: str | None = None, since: Any = None) -> pd.DataFrame:
-        """One row per form submission, submitted values as columns."""
-        from .marketing import helpers as marketing
+        """One row per form submission, submitted values as columns; ``form_id=None``: every form
+        of every type, archived forms included (``form_archived`` says which)."""
+        from .marketing import forms
 
-        return marketing.form_submissions(self, form_id=form_id, since=since)
+        return forms.form_submissions(self.context, form_id=form_id, since=since)
 
     def traffic(
         self, breakdown: str = "sources", period: str = "total", start: Any = None, end: Any = None
     ) -> pd.DataFrame:
-        """Website traffic from HubSpot's analytics reports."""
-        from .marketing import helpers as marketing
+        """Website traffic from HubSpot's analytics reports; ``start``/``end`` default to the last 30
+        days (not all time), every breakdown value of each period."""
+        from .marketing import traffic
 
-        return marketing.traffic(self, breakdown=breakdown, period=period, start=start, end=end)
+        return traffic.traffic(self.context, breakdown=breakdown, period=period, start=start, end=end)

@@ -1,7 +1,8 @@
 """Progress bars for long pulls: ``tqdm.auto`` (a widget in notebooks, text in terminals).
 
 A bar appears only for pulls that take more than a second (``delay``), so quick calls stay quiet.
-``hub.progress = False`` or the environment variable ``HUBSPOT_NB_PROGRESS=0`` silences them all.
+``hub.progress = False`` (the ``show`` flag the helpers pass here) or the environment variable
+``HUBSPOT_NB_PROGRESS=0`` silences them all.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ class _Silent:
         pass
 
 
-def enabled(hub: Any = None) -> bool:
+def enabled(show: bool = True) -> bool:
+    """``show``, unless ``HUBSPOT_NB_PROGRESS`` turns every bar off."""
     if os.environ.get("HUBSPOT_NB_PROGRESS", "1").strip().lower() in ("0", "false", "no", "off"):
         return False
-    return bool(getattr(hub, "progress", True))
+    return bool(show)
 
 
-def bar(hub: Any, desc: str, total: int | None = None, unit: str = "rec") -> Any:
+def bar(show: bool, desc: str, total: int | None = None, unit: str = "rec") -> Any:
     """A progress bar for ``desc`` (``update(n)``, ``total`` settable, ``close()``), or a silent one."""
-    if not enabled(hub):
+    if not enabled(show):
         return _Silent()
     from tqdm.auto import tqdm
 

@@ -8,18 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from helpers import SANDBOX_OPTIONS
 
 from hubspot_nb.sandbox import Sandbox, start
-
-# Big enough to page through (several pages of 100), small enough to build in well under a second.
-SANDBOX_OPTIONS: dict[str, Any] = {
-    "profile": "fast",
-    "seed": 7,
-    "contacts": 600,
-    "companies": 120,
-    "deals": 240,
-    "tickets": 60,
-}
 
 
 @pytest.fixture(autouse=True)

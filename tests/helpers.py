@@ -14,12 +14,25 @@ import ipywidgets as widgets
 import requests
 
 import hubspot_nb as hnb
+from hubspot_nb.auth.token import Token
+from hubspot_nb.hub import Hub
 from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.sandbox import Sandbox
 
 # A portal small enough to start in well under a second, for tests about logins and tokens.
 SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
 APP_SECRET = "builtin"  # sandbox_flow(secret=APP_SECRET): the sandbox app's own client secret
+
+
+# Big enough to page through (several pages of 100), small enough to build in well under a second.
+SANDBOX_OPTIONS: dict[str, Any] = {
+    "profile": "fast",
+    "seed": 7,
+    "contacts": 600,
+    "companies": 120,
+    "deals": 240,
+    "tickets": 60,
+}
 
 
 def sandbox_flow(
@@ -66,3 +79,15 @@ def configure(sb: Sandbox, **knobs: Any) -> None:
     """Change the sandbox's knobs at run time (``POST /_sandbox/config``)."""
     resp = requests.post(f"{sb.base_url}/_sandbox/config", json=knobs, timeout=10)
     assert resp.status_code == 200, resp.text
+
+
+def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
+    token = Token.from_response(
+        token_body or sb.oauth_token(),
+        client_id=sb.client_id,
+        client_secret=sb.client_secret,
+        api_base=sb.base_url,
+    )
+    hub = Hub(token, api_base=sb.base_url)
+    hub.progress = False
+    return hub

@@ -6,6 +6,8 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import hubspot_nb as hnb
 from hubspot_nb.hub import Hub
 
@@ -37,6 +39,21 @@ def test_hub_has_the_helpers_the_design_promises() -> None:
         assert callable(getattr(Hub, name)), name
     keywords = set(inspect.signature(Hub.contacts).parameters)
     assert {"properties", "since", "limit", "archived", "associations"} <= keywords
+
+
+def test_crm_pulls_share_one_keyword_only_signature() -> None:
+    options = ["properties", "since", "limit", "archived", "associations", "labels", "chunksize"]
+    for name in ("contacts", "companies", "deals", "objects"):
+        params = inspect.signature(getattr(Hub(), name)).parameters
+        keyword_only = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY]
+        assert keyword_only == options, name
+        assert params["archived"].default is False and params["limit"].default is None
+    assert list(inspect.signature(Hub.objects).parameters)[:2] == ["self", "object_type"]
+    hub = Hub()
+    with pytest.raises(TypeError):
+        hub.contacts(["email"])  # type: ignore[misc]
+    with pytest.raises(TypeError, match="propertys"):
+        hub.contacts(propertys=["email"])  # type: ignore[call-arg]
 
 
 def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:

@@ -16,13 +16,14 @@ import requests
 
 from ..errors import APIError, LoginFailed, NetworkError, RefreshFailed, ServerError, error_from_response
 from ..http.client import json_body, send
+from ..http.urls import path
 from .settings import check_token_endpoint
 
 TOKEN_CALL_RETRIES = 2  # a code is single-use: a blind retry after a lost answer would only burn it
 
 
 def token_path(endpoint: str) -> str:
-    return f"/oauth/{check_token_endpoint(endpoint)}/token"
+    return path("oauth.token", version=check_token_endpoint(endpoint))
 
 
 def _post_form(session: requests.Session, url: str, form: dict[str, str]) -> requests.Response:
@@ -174,7 +175,7 @@ def _token_call(
     "refresh_token"). v1 names the token in the path (``/oauth/v1/access-tokens/{token}``); later
     versions post it in a form the app authenticates. Raises APIError/NetworkError."""
     if endpoint == "v1":
-        url = f"{api_base}/oauth/v1/{kind.replace('_', '-')}s/{quote(token, safe='')}"
+        url = api_base + path(f"oauth.v1.{kind}", token=quote(token, safe=""))
         resp = send(session, v1_method, url, max_retries=TOKEN_CALL_RETRIES)
     else:
         form = {
@@ -183,7 +184,9 @@ def _token_call(
             "client_secret": client_secret,
             "token_type_hint": kind,
         }
-        resp = _post_form(session, f"{api_base}{token_path(endpoint)}/{action}", form)
+        resp = _post_form(
+            session, api_base + path(f"oauth.{action}", version=check_token_endpoint(endpoint)), form
+        )
     if resp.status_code >= 400:
         raise error_from_response(resp.status_code, resp.text, resp.headers)
     return resp
@@ -242,7 +245,7 @@ def account_info(*, api_base: str, access_token: str, session: requests.Session)
     resp = send(
         session,
         "GET",
-        f"{api_base}/account-info/v3/details",
+        api_base + path("account.details"),
         headers={"Authorization": f"Bearer {access_token}"},
     )
     if resp.status_code >= 400:

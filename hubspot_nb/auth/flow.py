@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import requests
 
 from ..errors import APIError, LoginFailed, NetworkError
+from ..http.urls import path
 from .endpoints import account_info, exchange_code, introspect, refresh_grant, revoke
 from .portal import Authorized, portal_info
 from .settings import (
@@ -169,7 +170,7 @@ class OAuthFlow:
             params["optional_scope"] = " ".join(self.optional_scopes)
         params["state"] = self.state
         # Spaces as %20, as HubSpot's own SDKs send them.
-        return f"{self.app_base}/oauth/authorize?{urlencode(params, quote_via=quote)}"
+        return f"{self.app_base}{path('oauth.authorize')}?{urlencode(params, quote_via=quote)}"
 
     def __repr__(self) -> str:
         return (

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
+from ..http.urls import DEFAULT_API_BASE as DEFAULT_API_BASE  # re-exported: the login defaults
+from ..http.urls import DEFAULT_APP_BASE as DEFAULT_APP_BASE
 
-DEFAULT_API_BASE = "https://api.hubapi.com"
-DEFAULT_APP_BASE = "https://app.hubspot.com"
 DEFAULT_TOKEN_ENDPOINT = "2026-03"  # /oauth/v1/token is deprecated (sunset 2027-02-16)
 TOKEN_ENDPOINTS = ("2026-03", "v3", "v1")
 

@@ -16,14 +16,17 @@ from typing import Any
 import pandas as pd
 
 from .. import progress
+from ..context import Context
 from ..errors import InvalidInput
-from ..frames import catalogue as frames
+from ..frames.catalogue import Catalogue
 from ..frames.chunks import assemble_chunks, typed_chunks
 from ..frames.convert import to_datetime
 from ..frames.records import catalogue_frame
-from . import pull
+from ..http.urls import path
+from . import _chains, pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
+from .query import Query
 
 # HubSpot's standard object types and their ids (custom objects: "2-…" ids or "p_…" names).
 OBJECT_TYPE_IDS = {
@@ -63,24 +66,23 @@ def last_modified_property(object_type: str) -> str:
 # -- the property catalogue -------------------------------------------------------------------------
 
 
-def catalogue(hub: Any, object_type: str) -> frames.Catalogue:
-    """The property catalogue of ``object_type``, fetched once per hub (``hub._cache``)."""
-    object_type = object_type_name(object_type)
-    key = f"catalogue:{object_type}"
-    cached = hub._cache.get(key)
-    if cached is None:
-        body = hub.client.get(f"/crm/v3/properties/{object_type}", {"archived": "false"})
-        cached = frames.Catalogue.from_json(object_type, body.get("results") or [])
-        hub._cache[key] = cached
-    return cached
+def catalogue(ctx: Context, object_type: str) -> Catalogue:
+    """The property catalogue of ``object_type``, fetched once per connection (``ctx.catalogues``)."""
+    name = object_type_name(object_type)
+
+    def fetch() -> Catalogue:
+        body = ctx.client.get(path("crm.properties", object_type=name), {"archived": "false"})
+        return Catalogue.from_json(name, body.get("results") or [])
+
+    return ctx.catalogues.get(("catalogue", name), fetch)
 
 
-def properties_frame(hub: Any, object_type: str) -> pd.DataFrame:
+def properties_frame(ctx: Context, object_type: str) -> pd.DataFrame:
     """``hub.properties(type)``: the catalogue as a DataFrame, one row per property."""
-    return catalogue_frame(catalogue(hub, object_type))
+    return catalogue_frame(catalogue(ctx, object_type))
 
 
-def _property_names(cat: frames.Catalogue, properties: Any) -> list[str] | None:
+def _property_names(cat: Catalogue, properties: Any) -> list[str] | None:
     """None (HubSpot's default set), "all" (every property) or a checked list of names."""
     if properties is None:
         return None
@@ -107,34 +109,19 @@ def _associations(associations: Any) -> list[str]:
     return [object_type_name(a) for a in items]
 
 
-# -- batches → typed chunks → frame -----------------------------------------------------------------
-
-
 # -- public helpers -----------------------------------------------------------------------------------
 
 
-def objects(
-    hub: Any,
-    object_type: str,
-    properties: Any = None,
-    since: Any = None,
-    limit: int | None = None,
-    archived: bool = False,
-    associations: Any = None,
-    labels: bool = False,
-    chunksize: int | None = None,
-) -> pd.DataFrame | Iterator[pd.DataFrame]:
-    """Records of one object type as a typed DataFrame (or chunks); see ``Hub.objects``."""
+def objects(ctx: Context, object_type: str, query: Query) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """Records of one object type as a typed DataFrame (or chunks); ``Query`` says which."""
     object_type = object_type_name(object_type)
-    if limit is not None and limit < 0:
-        raise InvalidInput("limit must be a positive number of rows (or None for all).")
-    if chunksize is not None and chunksize < 1:
-        raise InvalidInput("chunksize must be at least 1 row.")
-    cat = catalogue(hub, object_type)
+    properties, since, limit, chunksize = query.properties, query.since, query.limit, query.chunksize
+    archived, associations, labels = query.archived, query.associations, query.labels
+    cat = catalogue(ctx, object_type)
     names = _property_names(cat, properties)
     assoc = _associations(associations)
-    client = hub.client
-    bar = progress.bar(hub, f"{object_type}", unit="rec")
+    client = ctx.client
+    bar = progress.bar(ctx.progress, f"{object_type}", unit="rec")
     on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
     if since is not None:
         if archived:
@@ -153,7 +140,7 @@ def objects(
             client, object_type, names, archived=archived, associations=assoc, limit=limit
         )
     else:
-        batches = pull.two_ended(client, object_type, names, on_total=on_total)
+        batches = _chains.two_ended(client, object_type, names, on_total=on_total)
     if limit == 0:
         batches = iter(())
     # Chunks and limits must not count a record twice; one eager frame dedupes when assembled.
@@ -170,13 +157,13 @@ def objects(
 def _default_names(client: Any, object_type: str) -> list[str]:
     """HubSpot's default property set for list calls, read off one record, so that list and search
     (whose defaults can differ) deliver the same columns."""
-    page = client.get(f"/crm/v3/objects/{object_type}", {"limit": 1})
+    page = client.get(path("crm.objects", object_type=object_type), {"limit": 1})
     results = page.get("results") or []
     return list((results[0].get("properties") or {}).keys()) if results else ["hs_object_id"]
 
 
 def search(
-    hub: Any,
+    ctx: Context,
     object_type: str,
     filters: Any = None,
     properties: Any = None,
@@ -187,48 +174,133 @@ def search(
 ) -> pd.DataFrame:
     """``hub.search``: every record matching ``filters`` (see ``filters.py``), past the 10,000 cap."""
     object_type = object_type_name(object_type)
-    cat = catalogue(hub, object_type)
+    cat = catalogue(ctx, object_type)
     known = {n: p.type for n, p in cat.properties.items()}
     groups = filter_groups(filters, known)
     sort_list = build_sorts(sort, known)
     names = _property_names(cat, properties)
     if names is None:
-        names = _default_names(hub.client, object_type)
-    # HubSpot's own order only reaches 10,000 results: beyond that, page by id and sort here.
-    server_sort = sort_list if sort_list and limit is not None and limit <= pull.SEARCH_CAP else None
-    if not server_sort:
-        # Paging past 10,000 adds one hs_object_id filter to every group: make sure it fits.
-        check_limits([g["filters"] for g in groups], extra_per_group=1)
-    bar = progress.bar(hub, f"{object_type} search", unit="rec")
+        names = _default_names(ctx.client, object_type)
+    # Sorting here needs the sort properties' values: ask for them too, and drop them at the end.
+    sort_names = [str(s["propertyName"]) for s in sort_list]
+    extra = [n for n in dict.fromkeys(sort_names) if n not in names]
+    wanted = [*names, *extra]
+    bar = progress.bar(ctx.progress, f"{object_type} search", unit="rec")
     on_total = lambda total: progress.set_total(bar, total if limit is None else min(total, limit))  # noqa: E731
-    batches = pull.search_batches(
-        hub.client,
-        object_type,
-        names,
-        groups=groups,
-        sorts=server_sort,
-        query=query,
-        limit=limit,
-        on_total=on_total,
-    )
-    chunks = typed_chunks(
-        batches, cat, names, rows=None, limit=limit, labels=labels, bar=bar, dedupe=False,
-        sort_ids=not server_sort,
-    )  # fmt: skip
-    frame = assemble_chunks(chunks, cat, by_id=not server_sort)
-    if sort_list and not server_sort:
-        by = [cat.label(s["propertyName"]) if labels else s["propertyName"] for s in sort_list]
-        asc = [s["direction"] == "ASCENDING" for s in sort_list]
-        return frame.sort_values(by=by, ascending=asc, kind="stable")
-    return frame
+    run = _SearchRun(ctx, object_type, cat, wanted, groups, query, labels, bar, on_total)
+    frame = None
+    # HubSpot sorts by one key (more may be refused or ignored), and its order reaches only 10,000
+    # results: within them HubSpot orders by the first key and further keys are applied here.
+    if sort_list and limit is not None and limit <= pull.SEARCH_CAP:
+        frame = run.server_sorted(sort_list, limit)
+    if frame is None:  # no sort, past 10,000, or a first-key tie that reaches the cap: by id
+        check_limits([g["filters"] for g in groups], extra_per_group=1)  # the id window is a filter
+        frame = run.by_id(limit if not sort_list else None)
+        if sort_list:
+            by = _columns(cat, sort_names, labels)
+            asc = [s["direction"] == "ASCENDING" for s in sort_list]
+            frame = frame.sort_values(by=by, ascending=asc, kind="stable")  # ties stay in id order
+            frame = frame if limit is None else frame.iloc[:limit]
+    return frame.drop(columns=_columns(cat, extra, labels)) if extra else frame
 
 
-def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
+def _columns(cat: Catalogue, names: list[str], labels: bool) -> list[str]:
+    return [cat.label(n) if labels else n for n in names]
+
+
+class _SearchRun:
+    """One ``hub.search`` call's streams: HubSpot's order by one sort key, or everything by id."""
+
+    def __init__(self, ctx: Context, object_type: str, cat: Catalogue, names: list[str],
+                 groups: list[dict[str, Any]], query: str | None, labels: bool, bar: Any,
+                 on_total: Any) -> None:  # fmt: skip
+        self.ctx, self.object_type, self.cat, self.names = ctx, object_type, cat, names
+        self.groups, self.query, self.labels, self.bar, self.on_total = groups, query, labels, bar, on_total
+
+    def server_sorted(self, sorts: list[dict[str, str]], limit: int) -> pd.DataFrame | None:
+        """The first ``limit`` results in HubSpot's order by ``sorts[0]``. With more keys, the
+        results are read on to the end of the first key's tie at the limit, and the first key's runs
+        keep HubSpot's order while the other keys order each run (ties by id). None when that tie
+        runs into the 10,000 cap (the caller reads everything instead)."""
+        watch = _Tie(sorts[0]["propertyName"], limit, self.on_total) if len(sorts) > 1 else None
+        batches = pull.search_batches(
+            self.ctx.client, self.object_type, self.names, groups=self.groups, sorts=sorts[:1],
+            query=self.query, limit=None if watch else limit,
+            on_total=watch.total if watch else self.on_total, stop=watch.stop if watch else None,
+        )  # fmt: skip
+        chunks = typed_chunks(
+            batches, self.cat, self.names, rows=None, limit=None if watch else limit, labels=self.labels,
+            bar=self.bar, dedupe=False, sort_ids=watch is not None,
+        )  # fmt: skip
+        frame = assemble_chunks(chunks, self.cat, by_id=watch is not None)
+        if watch is None:
+            return frame
+        if not watch.complete():
+            return None
+        rank = "__hubspot_nb_rank"
+        by = [rank, *_columns(self.cat, [s["propertyName"] for s in sorts[1:]], self.labels)]
+        asc = [True] + [s["direction"] == "ASCENDING" for s in sorts[1:]]
+        ranked = frame.assign(**{rank: frame.index.map(watch.rank).to_numpy()})
+        return ranked.sort_values(by=by, ascending=asc, kind="stable").iloc[:limit].drop(columns=[rank])
+
+    def by_id(self, limit: int | None) -> pd.DataFrame:
+        """Every match (or the first ``limit`` by id), paged by id past the 10,000 cap."""
+        batches = pull.search_batches(
+            self.ctx.client, self.object_type, self.names, groups=self.groups, query=self.query,
+            limit=limit, on_total=self.on_total,
+        )  # fmt: skip
+        chunks = typed_chunks(
+            batches, self.cat, self.names, rows=None, limit=limit, labels=self.labels, bar=self.bar,
+            dedupe=False, sort_ids=True,
+        )  # fmt: skip
+        return assemble_chunks(chunks, self.cat, by_id=True)
+
+
+class _Tie:
+    """Watches a search sorted by its first key: it may stop once ``limit`` results are in and the
+    first key's value has moved past the one at the limit (nothing later can rank above it), and
+    numbers the runs of equal values in the order HubSpot sent them (``rank``: id → run)."""
+
+    def __init__(self, name: str, limit: int, on_total: Any) -> None:
+        self.name, self.limit, self.on_total = name, limit, on_total
+        self.seen = 0
+        self.boundary: Any = None
+        self.previous: Any = None
+        self.run = 0
+        self.rank: dict[str, int] = {}
+        self.stopped = False
+        self.matches: int | None = None
+
+    def total(self, total: int) -> None:
+        self.matches = total
+        self.on_total(total)
+
+    def stop(self, batch: list[dict[str, Any]]) -> bool:
+        for r in batch:
+            value = (r.get("properties") or {}).get(self.name)
+            value = None if value == "" else value
+            self.seen += 1
+            if self.seen > 1 and value != self.previous:
+                self.run += 1
+            self.previous = value
+            self.rank.setdefault(str(r["id"]), self.run)
+            if self.seen == self.limit:
+                self.boundary = value
+            elif self.seen > self.limit and value != self.boundary:
+                self.stopped = True
+        return self.stopped
+
+    def complete(self) -> bool:
+        """True when every result that can rank within the limit was read."""
+        return self.stopped or self.matches is None or self.seen >= self.matches
+
+
+def associations(ctx: Context, from_type: str, to_type: str, ids: Any = None) -> pd.DataFrame:
     """A link table ``from_id, to_id, type`` (one row per association)."""
     from_type, to_type = object_type_name(from_type), object_type_name(to_type)
     wanted = None if ids is None else {str(i) for i in ([ids] if isinstance(ids, (str, int)) else ids)}
     rows: list[tuple[str, str, str]] = []
-    for batch in pull.list_batches(hub.client, from_type, ["hs_object_id"], associations=[to_type]):
+    for batch in pull.list_batches(ctx.client, from_type, ["hs_object_id"], associations=[to_type]):
         for r in batch:
             if wanted is not None and r["id"] not in wanted:
                 continue
@@ -238,10 +310,10 @@ def associations(hub: Any, from_type: str, to_type: str, ids: Any = None) -> pd.
     return frame.astype({"from_id": "string", "to_id": "string", "type": "category"})
 
 
-def owners(hub: Any, archived: bool = False) -> pd.DataFrame:
+def owners(ctx: Context, archived: bool = False) -> pd.DataFrame:
     """``hub.owners()``: the portal's owners (users records can be assigned to), index ``id``."""
     rows = []
-    for page in hub.client.pages("/crm/v3/owners", {"limit": 100, "archived": str(archived).lower()}):
+    for page in ctx.client.pages(path("crm.owners"), {"limit": 100, "archived": str(archived).lower()}):
         for o in page.get("results") or []:
             name = " ".join(p for p in (o.get("firstName"), o.get("lastName")) if p)
             rows.append({
@@ -260,11 +332,11 @@ def owners(hub: Any, archived: bool = False) -> pd.DataFrame:
     return frame.set_index("id")
 
 
-def pipelines(hub: Any, object_type: str = "deals") -> pd.DataFrame:
+def pipelines(ctx: Context, object_type: str = "deals") -> pd.DataFrame:
     """``hub.pipelines("deals")``: one row per stage (index: stage id) with its pipeline's name,
     order, win probability and whether it closes the record."""
     object_type = object_type_name(object_type)
-    body = hub.client.get(f"/crm/v3/pipelines/{object_type}")
+    body = ctx.client.get(path("crm.pipelines", object_type=object_type))
     rows = []
     for p in body.get("results") or []:
         for s in p.get("stages") or []:

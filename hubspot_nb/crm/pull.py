@@ -1,6 +1,6 @@
 """Raw record streams for CRM pulls: batches of HubSpot record dicts, fetched as fast as the limits allow.
 
-This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Three sources:
+This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Two sources:
 
 * ``list_batches`` — the list endpoint (``GET /crm/v3/objects/{type}``, 100 per page, ascending
   ids). Property names are split into URL-sized chunks (HubSpot answers 414 past ~16k characters)
@@ -8,38 +8,31 @@ This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Th
 * ``search_batches`` — the search endpoint (200 per page, its own 5/s limit), ordered by
   ``hs_object_id`` and restarted with ``hs_object_id > last`` before HubSpot's 10,000-result cap,
   so nothing is lost; the caller dedupes on id.
-* ``two_ended`` — a full pull from both ends at once: list paging climbs from the lowest id while
-  search pages down from the highest, until they meet. List and search have separate rate limits
-  (10-second burst vs 5/s), so together they move about twice as many records per second as
-  either alone. One list chain waits a round trip per page and cannot use the whole burst; when
-  the portal's cursors read as record ids (``cursors.py``), more chains start in the middle of
-  the id range, and ``coverage.py`` makes sure no record falls between them.
+
+A full pull runs both at once, from both ends and in several list chains: ``_chains.two_ended``.
+
+Associations asked for with the records come in each record's ``associations`` block, which HubSpot
+cuts at 100 ids per type (``paging.next``). ``complete_associations`` fetches the full lists of the
+records whose block was cut through the v4 association batch read (≤1,000 ids a request, each
+result paged on its own) and puts them in the block: a page with no cut block costs nothing extra.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import math
-import queue
-import threading
-import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import BadRequest
 from ..http.client import HubSpotClient, next_after
-from ._coverage import Chain, Coverage
-from ._cursors import CursorFormat, learn
+from ..http.urls import path as endpoint
 from .filters import with_filter
-
-log = logging.getLogger(__name__)
 
 LIST_PAGE = 100
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000  # HubSpot refuses to page a search past its 10,000th result
+ASSOCIATION_BATCH = 1_000  # ids per association batch read (HubSpot rejects more)
 URL_BUDGET = 10_000  # characters of URL we allow ourselves (HubSpot's limit is ~16k)
 
 Batch = list[dict[str, Any]]
@@ -93,13 +86,20 @@ def list_batches(
 ) -> Iterator[Batch]:
     """Pages of the list endpoint as merged record batches, from the cursor ``after`` (None: the
     first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so."""
-    path = f"/crm/v3/objects/{object_type}"
+    path = endpoint("crm.objects", object_type=object_type)
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
         base["associations"] = ",".join(associations)
     chunks = chunk_names(names) if names else [None]
 
-    def fetch(after: str | None, size: int) -> list[dict[str, Any]]:
+    def fetch(after: str | None, size: int) -> tuple[Batch, str | None]:
+        pages = fetch_pages(after, size)
+        batch = _merge(pages)
+        if associations:
+            complete_associations(client, object_type, batch, associations)
+        return batch, next_after(pages[0])
+
+    def fetch_pages(after: str | None, size: int) -> list[dict[str, Any]]:
         queries = []
         for n, chunk in enumerate(chunks):
             query = dict(base, limit=size)
@@ -124,10 +124,8 @@ def list_batches(
         pending = ahead.submit(fetch, after, size_after(0))
         fetched = 0
         while True:
-            pages = pending.result()
-            batch = _merge(pages)
+            batch, after = pending.result()
             fetched += len(batch)
-            after = next_after(pages[0])
             stopped = stop is not None and stop(batch, after)  # told every page, the last one too
             done = stopped or after is None or (limit is not None and fetched >= limit)
             if not done:
@@ -137,6 +135,80 @@ def list_batches(
                 return
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def complete_associations(
+    client: HubSpotClient, object_type: str, batch: Batch, to_types: Sequence[str]
+) -> None:
+    """Make every ``associations.<type>`` block in ``batch`` complete, in place.
+
+    HubSpot lists at most 100 ids per type in a record and marks a cut block with ``paging.next``;
+    the full lists of those records come from the association batch read, turned into the block's
+    own ``{"id", "type"}`` entries (a primary link listed twice, as v3 does), and the paging goes.
+    """
+    for to_type in to_types:
+        cut = {}
+        for r in batch:
+            block = (r.get("associations") or {}).get(to_type)
+            if block and (block.get("paging") or {}).get("next"):
+                cut[str(r["id"])] = block
+        if not cut:
+            continue
+        linked = read_associations(client, object_type, to_type, list(cut))
+        for record_id, block in cut.items():
+            block["results"] = _with_links(block.get("results") or [], linked.get(record_id, []))
+            block.pop("paging", None)
+
+
+def read_associations(
+    client: HubSpotClient, from_type: str, to_type: str, ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every link of the records ``ids`` to ``to_type``: ``{id: [{"toObjectId", "associationTypes"}]}``
+    from ``POST /crm/v4/associations/{from}/{to}/batch/read``, following each result's own
+    ``paging.next.after`` (sent back as that input's ``after``) until none is left."""
+    path = endpoint("crm.associations.batch_read", from_type=from_type, to_type=to_type)
+    out: dict[str, list[dict[str, Any]]] = {str(i): [] for i in ids}
+    pending: list[dict[str, str]] = [{"id": str(i)} for i in ids]
+    seen: set[tuple[str, str]] = set()  # (id, cursor): a cursor HubSpot repeats ends that record
+    while pending:
+        more: list[dict[str, str]] = []
+        for start in range(0, len(pending), ASSOCIATION_BATCH):
+            body = client.post(path, {"inputs": pending[start : start + ASSOCIATION_BATCH]}) or {}
+            for result in body.get("results") or []:
+                record_id = str((result.get("from") or {}).get("id"))
+                out.setdefault(record_id, []).extend(result.get("to") or [])
+                after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if after and (record_id, str(after)) not in seen:
+                    seen.add((record_id, str(after)))
+                    more.append({"id": record_id, "after": str(after)})
+        pending = more
+    return out
+
+
+def _with_links(results: list[dict[str, Any]], links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cut v3 block's entries plus v4 ``links`` as v3 entries, each (id, type) once.
+
+    v3 names a link by type (``company_to_contact_unlabeled``; the primary company also under the
+    bare ``company_to_contact``); v4 by type id and label. The names come from the cut block: its
+    ``…_unlabeled`` type (or its commonest, for types without a primary), and that without the
+    suffix for a v4 link labelled ``Primary``.
+    """
+    types = [str(link.get("type") or "") for link in results]
+    default = next((t for t in types if t.endswith("_unlabeled")), None)
+    if default is None:
+        default = Counter(types).most_common(1)[0][0] if types else ""
+    primary = default.removesuffix("_unlabeled") if default.endswith("_unlabeled") else None
+    out = list(results)
+    seen = {(str(link.get("id")), str(link.get("type") or "")) for link in results}
+    for link in links:
+        to_id = str(link.get("toObjectId"))
+        labels = {t.get("label") for t in link.get("associationTypes") or []}
+        kinds = [primary, default] if primary and "Primary" in labels else [default]
+        for kind in kinds:
+            if kind is not None and (to_id, kind) not in seen:
+                seen.add((to_id, kind))
+                out.append({"id": to_id, "type": kind})
+    return out
 
 
 def search_batches(
@@ -159,7 +231,7 @@ def search_batches(
     With ``sorts`` HubSpot's order is kept and at most 10,000 results can be reached (the caller
     only uses that for ``limit`` ≤ 10,000).
     """
-    path = f"/crm/v3/objects/{object_type}/search"
+    path = endpoint("crm.objects.search", object_type=object_type)
     groups = list(groups or [])
     keyed = not sorts
     order = [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}]
@@ -206,175 +278,3 @@ def search_batches(
                 ids = [int(r["id"]) for r in batch]
                 bound = min(ids) if descending else max(ids)
                 break  # restart the window past the last id seen
-
-
-_DONE = object()
-MAX_LIST_CHAINS = 4
-
-
-def two_ended(
-    client: HubSpotClient,
-    object_type: str,
-    names: Sequence[str] | None,
-    *,
-    on_total: Callable[[int], None] | None = None,
-) -> Iterator[Batch]:
-    """Every active record: search pages down from the highest id while list chains page up from
-    the bottom (and, when the list cursor reads as a record id, from points in the middle), until
-    they meet (``coverage.py`` keeps score). Batches arrive as the sources deliver them; ids can
-    repeat where two sources overlap (the caller dedupes on id).
-
-    ``names=None`` means HubSpot's default properties: the first list chain starts at once without
-    naming any, and the search (whose defaults can differ) asks for the names that chain's first
-    page carried.
-    """
-    return _ParallelPull(client, object_type, names, on_total).batches()
-
-
-class _ParallelPull:
-    """The threads of one ``two_ended`` pull: the search, the list chains, and the splitting."""
-
-    def __init__(
-        self,
-        client: HubSpotClient,
-        object_type: str,
-        names: Sequence[str] | None,
-        on_total: Callable[[int], None] | None,
-    ) -> None:
-        self.client, self.object_type, self.names, self.on_total = client, object_type, names, on_total
-        self.cover = Coverage()
-        # Bounded (a page of 200 wide records is MBs), but deep enough that every fetch stream keeps
-        # going while the consumer types a chunk: with 2, all-properties pulls stalled the list chain.
-        self.out: queue.Queue[Any] = queue.Queue(maxsize=8)
-        self.cancelled = threading.Event()
-        self.first_page = threading.Event()
-        self.learned: list[list[str]] = []  # the default property names, once the list has seen them
-        self.cursor_format: CursorFormat | None = None  # None: cursors are opaque, one chain only
-        self.list_rtt: float | None = None
-        self.search_rtt: float | None = None
-        self.threads: list[threading.Thread] = []
-        self.spawn_lock = threading.Lock()
-
-    # -- consumer side ------------------------------------------------------------------------------
-    def batches(self) -> Iterator[Batch]:
-        self._spawn("search", self._search_source())
-        self._spawn("list", self._chain_source(self.cover.new_chain(), None))
-        finished = 0
-        try:
-            while True:
-                with self.spawn_lock:  # a thread can start another one before it finishes
-                    if finished == len(self.threads):
-                        return
-                item = self.out.get()
-                if item is _DONE:
-                    finished += 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
-        finally:
-            self.cancelled.set()
-            while any(t.is_alive() for t in list(self.threads)):  # unblock producers on a full queue
-                with contextlib.suppress(queue.Empty):
-                    self.out.get(timeout=0.05)
-
-    def _spawn(self, side: str, source: Iterator[Batch]) -> None:
-        with self.spawn_lock:
-            self._start_thread(side, source)
-
-    def _start_thread(self, side: str, source: Iterator[Batch]) -> None:
-        """Start a producer thread (``spawn_lock`` held, so the consumer counts it before it ends)."""
-
-        def run() -> None:
-            try:
-                for batch in source:
-                    if self.cancelled.is_set():
-                        return
-                    self.out.put(batch)
-            except BaseException as exc:  # handed to the consumer, raised there
-                self.out.put(exc)
-            finally:
-                self.out.put(_DONE)
-
-        thread = threading.Thread(target=run, daemon=True, name=f"hubspot-nb-{side}")
-        self.threads.append(thread)
-        thread.start()
-
-    # -- the sources ------------------------------------------------------------------------------
-    def _chain_source(self, chain: Chain, after: str | None) -> Iterator[Batch]:
-        """One list chain: from the list's first page (``after`` None) or from a written cursor."""
-        started = time.monotonic()
-
-        def stop(batch: Batch, cursor: str | None) -> bool:
-            ids = _ids(batch)
-            if self.list_rtt is None:
-                self.list_rtt = time.monotonic() - started
-            if after is None and not self.first_page.is_set():
-                self.learned.append(list((batch[0].get("properties") or {}) if batch else []))
-                self.cursor_format = learn(cursor, ids) if cursor else None
-                self.first_page.set()
-            return self.cover.list_page(chain, ids)
-
-        try:
-            for batch in list_batches(self.client, self.object_type, self.names, stop=stop, after=after):
-                yield batch
-                self._split()
-        except BadRequest:
-            if after is None or chain.start is not None:
-                raise
-            # HubSpot refused a cursor we wrote: its cursors are not ids after all. The chains
-            # already running cover everything without this one.
-            log.debug("a written list cursor was refused; pulling with the chains already running")
-            self.cursor_format = None
-        finally:
-            if after is None:
-                self.first_page.set()  # never leave the search waiting
-            self.cover.chain_ended(chain)
-            self._split()
-
-    def _search_source(self) -> Iterator[Batch]:
-        wanted = self.names
-        if wanted is None:
-            self.first_page.wait()
-            if not self.learned or self.cancelled.is_set():
-                self.cover.search_ended()
-                return
-            wanted = self.learned[0]
-        started = time.monotonic()
-        stop = lambda batch: self.cover.search_page(_ids(batch))  # noqa: E731
-        try:
-            for batch in search_batches(self.client, self.object_type, wanted, descending=True,
-                                        on_total=self.on_total, stop=stop):  # fmt: skip
-                if self.search_rtt is None:
-                    self.search_rtt = time.monotonic() - started
-                yield batch
-                self._split()
-        finally:
-            self.cover.search_ended()
-
-    # -- splitting ----------------------------------------------------------------------------------
-    def _split(self) -> None:
-        """Start list chains in the middle while there are fewer than the burst limit can feed."""
-        if self.cursor_format is None or self.cancelled.is_set() or self.list_rtt is None:
-            return
-        limiter = self.client.burst_limiter
-        pages_per_s = limiter.max_calls / limiter.window_s  # the burst's steady rate
-        wanted = max(1, min(MAX_LIST_CHAINS, math.ceil(pages_per_s * self.list_rtt)))
-        if limiter.max_calls - limiter.in_window() < 2 * wanted:
-            # The burst is spent: a new chain would only wait, and its first page would stop the
-            # search, which still has its own allowance, at a point the waiting chains must reach.
-            return
-        list_rate = LIST_PAGE * min(1 / self.list_rtt, pages_per_s / wanted)
-        search = self.client.search_limiter
-        search_rate = SEARCH_PAGE * min(search.max_calls / search.window_s, 1 / (self.search_rtt or 1.0))
-        with self.spawn_lock:
-            while self.cover.running_chains() < wanted and self.cursor_format is not None:
-                at = self.cover.split_point(list_rate, search_rate)
-                if at is None:
-                    return
-                chain = self.cover.new_chain(aim=at)
-                self._start_thread("list", self._chain_source(chain, self.cursor_format.cursor(at)))
-
-
-def _ids(batch: Batch) -> list[int]:
-    return [int(r["id"]) for r in batch]

@@ -11,7 +11,7 @@ newest ``updatedAt`` already held (minus a small lookback, because search indexe
 delay) and upsert them by id.
 
 Deletion caveat: HubSpot's search does not return archived (deleted) or merged-away records, so
-a record deleted in HubSpot stays in the local copy. Call ``store.sync(hub, type, full=True)`` (or
+a record deleted in HubSpot stays in the local copy. Call ``hub.sync(type, full=True)`` (or
 delete the directory) now and then to start over from a full pull.
 """
 
@@ -27,11 +27,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..context import Context
 from ..errors import ConfigError
 from ..frames import catalogue as frames
 from ..frames import records
 from ..frames.chunks import system_allocator
 from . import objects as crm
+from .query import Query
 
 LOOKBACK = timedelta(minutes=2)  # search indexes changes a little late: ask for a bit more
 STATE_FILE = "_sync.json"
@@ -93,7 +95,7 @@ def _table(frame: pd.DataFrame, schema: Any) -> Any:
 
 
 def to_parquet(
-    hub: Any,
+    ctx: Context,
     object_type: str,
     path: str | os.PathLike[str],
     *,
@@ -109,9 +111,8 @@ def to_parquet(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         schema = None
-        chunks = crm.objects(
-            hub, object_type, properties=properties, since=since, archived=archived, chunksize=chunksize
-        )
+        query = Query(properties=properties, since=since, archived=archived, chunksize=chunksize)
+        chunks = crm.objects(ctx, object_type, query)
         with system_allocator():  # malloc reuses the chunks' freed buffers; mimalloc keeps them
             for n, chunk in enumerate(chunks):
                 if schema is None:
@@ -155,29 +156,28 @@ def _nullable(arrow_type: Any) -> Any:
 # -- incremental local copy ------------------------------------------------------------------------
 
 
-def default_path(hub: Any, object_type: str) -> Path:
+def default_path(ctx: Context, object_type: str) -> Path:
     from ..auth.cache import default_directory
 
-    hub_id = getattr(getattr(hub, "info", None), "hub_id", None) or getattr(hub.token, "hub_id", None)
-    return default_directory() / "data" / str(hub_id or "unknown") / object_type
+    return default_directory() / "data" / str(ctx.hub_id or "unknown") / object_type
 
 
 def sync(
-    hub: Any, object_type: str, *, properties: Any = None, path: Any = None, full: bool = False
+    ctx: Context, object_type: str, *, properties: Any = None, path: Any = None, full: bool = False
 ) -> pd.DataFrame:
     """The local copy of ``object_type``, brought up to date; returns it as a DataFrame."""
     object_type = crm.object_type_name(object_type)
-    where = Path(path) if path is not None else default_path(hub, object_type)
+    where = Path(path) if path is not None else default_path(ctx, object_type)
     state = _read_state(where)
     wanted = properties if properties is None or isinstance(properties, str) else sorted(properties)
     if full or state is None or state.get("properties") != wanted or not (where / DATA_FILE).exists():
-        frame = crm.objects(hub, object_type, properties=properties)
+        frame = crm.objects(ctx, object_type, Query(properties=properties))
     else:
         since = datetime.fromisoformat(state["max_updated"]) - LOOKBACK
         # The columns we already hold, by name: no request to rediscover HubSpot's default set.
-        changed = crm.objects(hub, object_type, properties=state["columns"], since=since)
+        changed = crm.objects(ctx, object_type, Query(properties=state["columns"], since=since))
         old = read_parquet(where / DATA_FILE)
-        frame = _upsert(old, changed, crm.catalogue(hub, object_type))
+        frame = _upsert(old, changed, crm.catalogue(ctx, object_type))
     _write(where, frame, object_type, wanted)
     return frame
 
@@ -224,6 +224,7 @@ def _write(where: Path, frame: pd.DataFrame, object_type: str, wanted: Any) -> N
 
 def _read_state(where: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((where / STATE_FILE).read_text())
+        state: dict[str, Any] = json.loads((where / STATE_FILE).read_text())
+        return state
     except (OSError, ValueError):
         return None

@@ -88,7 +88,8 @@ def strings(values: Sequence[Any] | np.ndarray) -> Any:
 def numbers(arr: Any) -> np.ndarray | None:
     """float64 with NaN for missing, or None if a value is not a plain number literal."""
     try:
-        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        floats: np.ndarray = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return floats
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
 
@@ -101,7 +102,8 @@ def _iso(arr: Any) -> np.ndarray | None:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
         # Nulls filled before leaving Arrow: a null would turn the whole column into float64.
-        return pc.fill_null(parsed.cast(pa.int64()), 0).to_numpy().astype("datetime64[ns]")
+        instants: np.ndarray = pc.fill_null(parsed.cast(pa.int64()), 0).to_numpy().astype("datetime64[ns]")
+        return instants
     return None
 
 

@@ -175,9 +175,11 @@ def _codes_in(piece: pd.Categorical, categories: pd.Index) -> np.ndarray:
     """A chunk's codes as codes into ``categories``, in the dtype pandas gives that many categories."""
     dtype = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(categories) < np.iinfo(t).max)
     if piece.categories.equals(categories):
-        return piece.codes.astype(dtype, copy=False)
+        same: np.ndarray = piece.codes.astype(dtype, copy=False)
+        return same
     position = np.append(categories.get_indexer(piece.categories), -1)  # [-1]: missing stays missing
-    return position[piece.codes].astype(dtype)
+    moved: np.ndarray = position[piece.codes].astype(dtype)
+    return moved
 
 
 def narrow(column: Any) -> Any:

@@ -53,7 +53,8 @@ def _objects(values: Any) -> np.ndarray:
 def present_cells(values: np.ndarray) -> np.ndarray:
     """Mask of cells that hold a real value (not None, not ""). JSON gives only str or None,
     so plain comparisons do (much cheaper than ``pd.notna`` on object arrays)."""
-    return (values != None) & (values != "")  # noqa: E711 - elementwise on an object array
+    present: np.ndarray = (values != None) & (values != "")  # noqa: E711 - elementwise on an object array
+    return present
 
 
 def all_integral(finite: np.ndarray) -> bool:

@@ -30,9 +30,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..errors import ConfigError, NetworkError, error_from_response
-from .ratelimit import BothLimits, RollingWindow, learn_from_headers
+from .ratelimit import BothLimits, Limits, RollingWindow, learn_from_headers
+from .urls import DEFAULT_API_BASE
 
-DEFAULT_API_BASE = "https://api.hubapi.com"
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
 DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per token (no headers say so)
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})
@@ -75,7 +75,7 @@ def _env_int(name: str) -> int | None:
 
 def _backoff(attempt: int, base: float = 0.25, cap: float = 8.0) -> float:
     """Jittered exponential backoff: about base·2^attempt, never more than ``cap``."""
-    return min(cap, base * 2**attempt) * random.uniform(0.5, 1.0)
+    return float(min(cap, base * 2**attempt) * random.uniform(0.5, 1.0))
 
 
 def parse_json(body: bytes) -> Any:
@@ -261,6 +261,10 @@ class HubSpotClient:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="hubspot-nb")
         return self._pool
+
+    def limits(self) -> Limits:
+        """A snapshot of both limiters (for callers that plan how many requests to run at once)."""
+        return Limits(burst=self.burst_limiter.state(), search=self.search_limiter.state())
 
     def close(self) -> None:
         if self._pool is not None:

@@ -17,6 +17,34 @@ import math
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What a ``RollingWindow`` allows and has used at one moment (a copy: it does not change)."""
+
+    allowance: int  # requests allowed per window
+    window_s: float
+    used: int  # requests counted in the window now (in flight ones included)
+
+    @property
+    def rate(self) -> float:
+        """The steady rate the window allows, requests per second."""
+        return self.allowance / self.window_s
+
+    @property
+    def free(self) -> int:
+        """Requests that could start at once."""
+        return max(0, self.allowance - self.used)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A client's two limiters at one moment: the portal's burst and the CRM search limit."""
+
+    burst: WindowState
+    search: WindowState
 
 
 class RollingWindow:
@@ -101,6 +129,12 @@ class RollingWindow:
         with self._changed:
             self._expire(time.monotonic())
             return len(self._slots)
+
+    def state(self) -> WindowState:
+        """Allowance, window and use now, read together under the lock."""
+        with self._changed:
+            self._expire(time.monotonic())
+            return WindowState(self.max_calls, self.window_s, len(self._slots))
 
 
 def learn_from_headers(

@@ -108,7 +108,7 @@ def to_ms(ts: pd.Timestamp) -> int:
 
 def to_iso(ts: pd.Timestamp) -> str:
     """``2025-01-31T12:00:00.000Z`` (what HubSpot's v3 APIs take)."""
-    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    return f"{ts:%Y-%m-%dT%H:%M:%S}.{ts.microsecond // 1000:03d}Z"
 
 
 def choose(value: str, valid: Iterable[str], name: str) -> str:

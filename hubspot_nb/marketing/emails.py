@@ -1,22 +1,22 @@
-"""Marketing e-mails and their statistics as typed DataFrames (``hubspot_nb.marketing.helpers`` re-exports
-``marketing_emails`` and ``email_statistics``; ``hub.marketing_emails()`` and
-``hub.email_statistics()`` delegate there). Needs the ``content`` (or ``marketing.email.read``) scope.
+"""Marketing e-mails and their statistics as typed DataFrames (``hub.marketing_emails()`` and
+``hub.email_statistics()`` delegate here). Needs the ``content`` (or ``marketing.email.read``) scope.
+
+HTTP, retries, rate limits and paging live in the client (``ctx.client``); turning JSON into typed
+columns lives in ``_rows`` (its docstring has the column naming rule and the statistics column
+names).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from ..context import Context
 from ..frames.convert import BOOL, CAT, OBJ, STR, UTC, typed_frame
+from ..http.urls import path as endpoint
 from . import _rows as mf
-
-if TYPE_CHECKING:
-    from ..hub import Hub
-
-EMAILS = "/marketing/v3/emails"
 
 # -- marketing e-mails ------------------------------------------------------------------------------
 EMAIL_KINDS = {
@@ -53,7 +53,7 @@ def email_row(record: dict[str, Any], archived: bool) -> dict[str, Any]:
     return row
 
 
-def _email_records(hub: Hub, *, stats: bool, archived: bool, since: Any) -> Iterator[dict[str, Any]]:
+def _email_records(ctx: Context, *, stats: bool, archived: bool, since: Any) -> Iterator[dict[str, Any]]:
     params: dict[str, Any] = {
         "limit": 100,
         "archived": str(archived).lower(),
@@ -62,11 +62,13 @@ def _email_records(hub: Hub, *, stats: bool, archived: bool, since: Any) -> Iter
     }
     if since is not None:
         params["updatedAfter"] = mf.to_iso(mf.to_utc(since, "since"))
-    for page in hub.client.pages(EMAILS, params):
+    for page in ctx.client.pages(endpoint("marketing.emails"), params):
         yield from page.get("results") or []
 
 
-def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: bool = False) -> pd.DataFrame:
+def marketing_emails(
+    ctx: Context, stats: bool = True, since: Any = None, archived: bool = False
+) -> pd.DataFrame:
     """One row per marketing e-mail, index ``id``.
 
     Columns: ``name, subject, type, subcategory, state, isPublished, isTransactional, campaign``
@@ -84,7 +86,7 @@ def marketing_emails(hub: Hub, stats: bool = True, since: Any = None, archived: 
     rows: dict[str, dict[str, Any]] = {}
     for archived_pass in [False, True] if archived else [False]:
         for with_stats in [True, False] if stats else [False]:
-            for record in _email_records(hub, stats=with_stats, archived=archived_pass, since=since):
+            for record in _email_records(ctx, stats=with_stats, archived=archived_pass, since=since):
                 key = str(record.get("id"))
                 if key not in rows:
                     rows[key] = email_row(record, archived_pass)
@@ -111,7 +113,7 @@ def _stats_rows(items: Iterable[tuple[str, str, Any]]) -> pd.DataFrame:
     return frame.set_index(["level", "id"])
 
 
-def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
+def email_statistics(ctx: Context, start: Any, end: Any, interval: str | None = None) -> pd.DataFrame:
     """E-mail statistics for ``[start, end)``.
 
     ``interval=None``: aggregates from ``statistics/list``, index (``level``, ``id``): one
@@ -125,14 +127,17 @@ def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None
     t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
     window = {"startTimestamp": mf.to_iso(t0), "endTimestamp": mf.to_iso(t1)}
     if interval is None:
-        body = hub.client.get(f"{EMAILS}/statistics/list", window) or {}
+        body = ctx.client.get(endpoint("marketing.emails.statistics"), window) or {}
         email_ids = [str(e) for e in body.get("emails") or []]
 
         def one_email(email_id: str) -> Any:
-            answer = hub.client.get(f"{EMAILS}/statistics/list", {**window, "emailIds": email_id}) or {}
+            answer = (
+                ctx.client.get(endpoint("marketing.emails.statistics"), {**window, "emailIds": email_id})
+                or {}
+            )
             return answer.get("aggregate")
 
-        per_email = list(hub.client.pool.map(one_email, email_ids))
+        per_email = list(ctx.client.pool.map(one_email, email_ids))
         items = [("total", "all", body.get("aggregate"))]
         items += [("campaign", str(k), v) for k, v in (body.get("campaignAggregations") or {}).items()]
         items += [("email", e, s) for e, s in zip(email_ids, per_email, strict=True)]
@@ -140,7 +145,7 @@ def email_statistics(hub: Hub, start: Any, end: Any, interval: str | None = None
     else:
         unit = mf.choose(interval, INTERVALS, "interval")
         rows = []
-        for page in hub.client.pages(f"{EMAILS}/statistics/histogram", {**window, "interval": unit}):
+        for page in ctx.client.pages(endpoint("marketing.emails.histogram"), {**window, "interval": unit}):
             for item in page.get("results") or []:
                 span = item.get("interval") or {}
                 data = item.get("aggregations") or item.get("aggregateStatistic")

@@ -24,20 +24,18 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, as_completed
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from .. import progress
+from ..context import Context
 from ..errors import NotFound
 from ..frames.assembly import assemble_pages
 from ..frames.convert import BOOL, FLOAT, INT, STR, UTC, typed_frame
+from ..http.urls import path as endpoint
 from . import _rows as mf
 
-if TYPE_CHECKING:
-    from ..hub import Hub
-
-EVENTS = "/email/public/v1/events"
 PAGE_SIZE = 1000  # what tap-hubspot uses
 EVENT_TYPES = (
     "SENT",
@@ -135,14 +133,14 @@ def time_slices(t0: pd.Timestamp, t1: pd.Timestamp, n: int) -> list[tuple[pd.Tim
 def auto_slices(t0: pd.Timestamp, t1: pd.Timestamp, workers: int) -> int:
     """About a week per slice, at most twice the client's worker threads (more only adds requests)."""
     days = (t1 - t0) / pd.Timedelta(days=1)
-    return max(1, min(2 * workers, math.ceil(days / 7)))
+    return max(1, min(2 * workers, math.ceil(float(days) / 7)))
 
 
-def _pull(hub: Hub, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timestamp) -> list[pd.DataFrame]:
+def _pull(ctx: Context, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timestamp) -> list[pd.DataFrame]:
     """Every page of one window, each page already a typed frame."""
     query = {**params, "startTimestamp": mf.to_ms(t0), "endTimestamp": mf.to_ms(t1), "limit": PAGE_SIZE}
     frames = []
-    for page in hub.client.offset_pages(EVENTS, query):
+    for page in ctx.client.offset_pages(endpoint("marketing.email_events"), query):
         events = page.get("events") or []
         if events:
             frames.append(page_frame(events, t0, t1))
@@ -161,18 +159,18 @@ def _first_sight(ids: list[str], seen: set[str]) -> list[bool]:
     return keep
 
 
-def send_ids(hub: Hub, email_id: Any) -> list[Any]:
+def send_ids(ctx: Context, email_id: Any) -> list[Any]:
     """The legacy send ids (``emailCampaignId``) of a marketing e-mail: its ``allEmailCampaignIds``
     when ``email_id`` is a v3 e-mail id, else ``email_id`` itself (already a send id)."""
     try:
-        email = hub.client.get(f"/marketing/v3/emails/{email_id}") or {}
+        email = ctx.client.get(endpoint("marketing.email", email_id=email_id)) or {}
     except NotFound:
         return [email_id]
     return list(email.get("allEmailCampaignIds") or [email_id])
 
 
 def iter_email_events(
-    hub: Hub,
+    ctx: Context,
     start: Any,
     end: Any,
     event_types: str | Iterable[str] | None = None,
@@ -190,16 +188,16 @@ def iter_email_events(
     if isinstance(event_types, str):
         event_types = [event_types]
     types = [mf.choose(t, EVENT_TYPES, "event type") for t in event_types] if event_types else [None]
-    sends: list[Any] = [None] if email_id is None else send_ids(hub, email_id)
-    n = slices if slices is not None else auto_slices(t0, t1, hub.client.max_workers)
+    sends: list[Any] = [None] if email_id is None else send_ids(ctx, email_id)
+    n = slices if slices is not None else auto_slices(t0, t1, ctx.client.max_workers)
     tasks = [
         ({k: v for k, v in (("eventType", kind), ("campaignId", send)) if v is not None}, a, b)
         for a, b in time_slices(t0, t1, n)
         for kind in types
         for send in sends
     ]
-    futures: list[Future[list[pd.DataFrame]]] = [hub.client.pool.submit(_pull, hub, *task) for task in tasks]
-    bar = progress.bar(hub, "email events", total=len(futures), unit="slice")
+    futures: list[Future[list[pd.DataFrame]]] = [ctx.client.pool.submit(_pull, ctx, *task) for task in tasks]
+    bar = progress.bar(ctx.progress, "email events", total=len(futures), unit="slice")
     seen: set[str] = set()
     try:
         for future in as_completed(futures):
@@ -215,7 +213,7 @@ def iter_email_events(
 
 
 def email_events(
-    hub: Hub,
+    ctx: Context,
     start: Any,
     end: Any,
     event_types: str | Iterable[str] | None = None,
@@ -230,7 +228,7 @@ def email_events(
     of an A/B test) or of one send (a legacy ``emailCampaignId``).
     ``slices``: how many time slices to pull concurrently (default: about one per week of the window).
     """
-    frames = list(iter_email_events(hub, start, end, event_types, email_id, slices=slices))
+    frames = list(iter_email_events(ctx, start, end, event_types, email_id, slices=slices))
     if not frames:
         frames = [page_frame([])]
     # Slices finish in any order: sort on (created, id) so the same events give the same frame.

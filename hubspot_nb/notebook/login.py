@@ -139,8 +139,8 @@ def login(
         from .widget import LoginWidget
 
         # Kept on the hub so a later cell (a demo, a test) can find and drive the widget.
-        hub.login_widget = LoginWidget(flow, hub, note=note)  # type: ignore[attr-defined]
-        display(hub.login_widget)  # type: ignore[attr-defined]
+        hub.login_widget = LoginWidget(flow, hub, note=note)
+        display(hub.login_widget)
         if wait is not None:
             wait_for_login(hub, wait)
         return hub
@@ -322,7 +322,7 @@ def approve_in_sandbox(flow: auth.OAuthFlow, sb: Any, decision: str = "approve")
     location = resp.headers.get("Location")
     if resp.status_code not in (302, 303) or not location:
         raise LoginFailed(f"No answer to the consent (HTTP {resp.status_code}).", "login_failed")
-    return urljoin(sb.base_url + "/", location)
+    return urljoin(str(sb.base_url) + "/", location)
 
 
 def _query(url: str) -> dict[str, list[str]]:

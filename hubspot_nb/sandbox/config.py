@@ -26,6 +26,8 @@ RUNTIME_KNOBS = (
     "code_lifetime_s",
     "list_cursor",
     "record_associations_2026_09",
+    "archived_form_submissions",
+    "search_extra_sorts",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -33,6 +35,19 @@ FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
 # the default); the id as plain digits (seen in other captures); HubSpot's spelling, but only cursors
 # it handed out are accepted ("issued"); or signed tokens no client can write ("opaque").
 LIST_CURSORS = ("id", "plain", "issued", "opaque")
+# What the submissions endpoint answers for an archived form. HubSpot stops new submissions when a
+# form is archived and deletes the definition after 3 months; whether the old submissions can still
+# be read is unconfirmed: served as before ("readable", the default), an empty list ("empty"), or a
+# 404 as for an unknown form ("gone").
+ARCHIVED_FORM_SUBMISSIONS = ("readable", "empty", "gone")
+
+# What search does with a second (third …) sort: HubSpot may honour only the first, and whether it
+# refuses the request or drops the extra keys is unconfirmed. "refuse" (the default, the stricter:
+# a client that relies on extra keys fails loudly instead of getting a silently different order)
+# answers 400; "ignore" sorts by the first key only.
+SEARCH_EXTRA_SORTS = ("refuse", "ignore")
+# Settings that take one of a few words.
+CHOICES = {"archived_form_submissions": ARCHIVED_FORM_SUBMISSIONS, "search_extra_sorts": SEARCH_EXTRA_SORTS}
 
 
 @dataclass
@@ -66,6 +81,12 @@ class Config:
     # GET /crm/objects/2026-09/{type}/{id}/associations/{toType} is only in Partner Services' 2026-09
     # spec (unconfirmed for contacts, hubspot-2026.md §2): served by default, False answers 404.
     record_associations_2026_09: bool = True
+    archived_form_submissions: str = "readable"  # one of ARCHIVED_FORM_SUBMISSIONS
+    search_extra_sorts: str = "refuse"  # one of SEARCH_EXTRA_SORTS
+    # Extra associations for tests of big link lists, fixed at start: {"companies:contacts": 2500}
+    # links the first company to the first 2,500 contacts (or all there are), "deals:contacts": 300
+    # the first deal to 300 contacts. Deterministic; the default portal is unchanged.
+    association_fanout: dict[str, int] = field(default_factory=dict)
     private_tokens: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
@@ -99,9 +120,29 @@ class Config:
                 raise ValueError("fault_rate must be between 0 and 1")
             if key == "list_cursor" and new not in LIST_CURSORS:
                 raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
+            if key in CHOICES and new not in CHOICES[key]:
+                raise ValueError(f"{key} must be one of {', '.join(CHOICES[key])}, not {new!r}")
+            if key == "association_fanout":
+                new = _fanout(new)
             setattr(self, key, new)
             applied.append(key)
         return applied
+
+
+def _fanout(value: Any) -> dict[str, int]:
+    """``{"from:to": count}`` checked: text keys naming two types, whole counts of 0 or more."""
+    if not isinstance(value, dict):
+        raise ValueError('association_fanout is a dict like {"companies:contacts": 2500}')
+    out: dict[str, int] = {}
+    for key, count in value.items():
+        if not isinstance(key, str) or key.count(":") != 1:
+            raise ValueError(
+                f'association_fanout keys are "from:to" (e.g. "companies:contacts"), not {key!r}'
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"association_fanout[{key!r}] must be a whole number >= 0, not {count!r}")
+        out[key] = count
+    return out
 
 
 PROFILES: dict[str, dict[str, Any]] = {

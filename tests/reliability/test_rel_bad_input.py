@@ -25,8 +25,8 @@ from reltools import Figures, Ledger
 import hubspot_nb as hnb
 from hubspot_nb.auth.flow import OAuthFlow
 from hubspot_nb.errors import InvalidInput, LoginFailed
-from hubspot_nb.sandbox import Sandbox
 from hubspot_nb.notebook.widget import LoginWidget
+from hubspot_nb.sandbox import Sandbox
 
 WRONG_SECRET = "not-the-app-secret-7f3a9c"  # watched by the ledger like a real secret
 # What must never reach a user's eyes in the status line.

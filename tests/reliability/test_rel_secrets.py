@@ -26,8 +26,8 @@ from hubspot_nb import cli
 from hubspot_nb.auth.cache import TokenCache
 from hubspot_nb.auth.settings import check_base_url, resolve
 from hubspot_nb.notebook.login import approve_in_sandbox
-from hubspot_nb.sandbox import CLIENT_SECRET, Config, start
 from hubspot_nb.notebook.widget import LoginWidget
+from hubspot_nb.sandbox import CLIENT_SECRET, Config, start
 
 REPO = Path(__file__).resolve().parents[2]
 

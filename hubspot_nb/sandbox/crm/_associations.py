@@ -7,14 +7,22 @@ the 2026-09 Associations spec, only in Partner Services' (reference hubspot-2026
 contacts): the sandbox serves it unless ``record_associations_2026_09`` is off (then 404, as for an
 unknown path); clients should prefer the batch read.
 
+Batch read pages per from-record, as HubSpot does: a result carries at most ``BATCH_PAGE`` links and,
+when there are more, its own ``paging.next.after``, which the caller sends back as that input's
+``after``. The token is the base64 of "<from type id>-<last to id>", URL-quoted, like HubSpot's
+``MC0yLTE1OTc0MDA2NTg%3D`` ("0-2-1597400658"). HubSpot's page size there is unconfirmed.
+
 A primary association carries two types, as in HubSpot: the labelled ``Primary`` one and the
 unlabelled default (``label: null``). ``toObjectId`` is a number in v4, unlike v3's string ids.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from typing import Any
+from urllib.parse import quote, unquote
 
 from ..routing import ApiError, Request, Response, Router, partial_failure_status
 from ..timestamps import iso_ms
@@ -33,6 +41,7 @@ from ._records import (
 router = Router()
 MAX_BATCH = 1_000
 MAX_LIMIT = 500
+BATCH_PAGE = 500  # links per from-record in one batch-read answer (HubSpot's figure: unconfirmed)
 
 
 def association_types(link: Link, primary: bool) -> list[dict[str, Any]]:
@@ -73,7 +82,15 @@ def list_associations(sb: CrmHost, req: Request) -> Response:
     if i is None or i in store.archived:
         raise not_found(store, req.path_params["record_id"], None)
     limit = req.int_arg("limit", MAX_LIMIT, maximum=MAX_LIMIT)
-    body = offset_page(req, associated(sb.portal, store.object_type, to_type, i), limit)
+    found = associated(sb.portal, store.object_type, to_type, i)
+    last = _id_cursor(store.type_id, req.arg("after"))
+    if last is None:
+        body = offset_page(req, found, limit)
+    else:  # a cursor from a batch-read result's paging (its link leads here)
+        rest = [x for x in found if x["toObjectId"] > last]
+        body = {"results": rest[:limit]}
+        if len(rest) > limit:
+            body["paging"] = {"next": {"after": _after_token(store.type_id, rest[limit - 1]["toObjectId"])}}
     return Response.json(body, records=len(body["results"]))
 
 
@@ -92,19 +109,31 @@ def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     body = req.json()
     inputs = body.get("inputs") if isinstance(body, dict) else None
     if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
-        raise ApiError(400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].')
+        raise ApiError(
+            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
+        )
     if len(inputs) > MAX_BATCH:
         raise ApiError(
             400,
             f"Batch input size {len(inputs)} exceeds the limit of {MAX_BATCH}; split the ids into batches.",
+            "VALIDATION_ERROR",
         )
     results, errors = [], []
-    for item in inputs:
+    for n, item in enumerate(inputs):
         value = str(item["id"])
         i = store.index_of(value)
         found = associated(sb.portal, store.object_type, to_type, i) if i is not None else []
         if found and i not in store.archived:
-            results.append({"from": {"id": value}, "to": found})
+            after = item.get("after")
+            if after not in (None, ""):
+                last = _after_id(store.type_id, after, n)
+                found = [x for x in found if x["toObjectId"] > last]
+            result: dict[str, Any] = {"from": {"id": value}, "to": found[:BATCH_PAGE]}
+            if len(found) > BATCH_PAGE:
+                token = _after_token(store.type_id, found[BATCH_PAGE - 1]["toObjectId"])
+                link = f"{sb.base_url}/crm/v4/objects/{store.object_type}/{value}/associations/{to_type}"
+                result["paging"] = {"next": {"after": token, "link": f"{link}?after={token}"}}
+            results.append(result)
             continue
         errors.append({
             "status": "error",
@@ -121,3 +150,33 @@ def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     out["completedAt"] = iso_ms(int(time.time() * 1000))
     status = partial_failure_status(req.version) if errors else 200
     return Response.json(out, status=status, records=len(results))
+
+
+def _after_token(type_id: str, last_to_id: int) -> str:
+    """The per-input cursor: the page after the link to ``last_to_id`` (HubSpot's spelling)."""
+    return quote(base64.b64encode(f"{type_id}-{last_to_id}".encode()).decode(), safe="")
+
+
+def _id_cursor(type_id: str, after: Any) -> int | None:
+    """The last to-id a cursor from ``_after_token`` names, or None if ``after`` is not one."""
+    if after in (None, ""):
+        return None
+    try:
+        text = base64.b64decode(unquote(str(after)), validate=True).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    prefix, _, number = text.rpartition("-")
+    return int(number) if prefix == type_id and number.isdigit() else None
+
+
+def _after_id(type_id: str, after: Any, n: int) -> int:
+    """``_id_cursor`` for batch-read input ``n``; HubSpot-style 400 for anything else."""
+    last = _id_cursor(type_id, after)
+    if last is None:
+        raise ApiError(
+            400,
+            f"Invalid input: inputs[{n}].after '{str(after)[:40]}' is not a paging cursor. Pass back "
+            "exactly the paging.next.after of that input's previous result.",
+            "VALIDATION_ERROR",
+        )
+    return last

@@ -140,7 +140,7 @@ def list_objects(sb: CrmHost, req: Request) -> Response:
     if targets:
         extras = {}
         for i in indices:
-            linked = v3_associations(sb.portal, store.object_type, i, targets)
+            linked = v3_associations(sb.portal, store.object_type, i, targets, sb.base_url)
             if linked:
                 extras[i] = {"associations": linked}
     paging = None
@@ -172,7 +172,7 @@ def get_object(sb: CrmHost, req: Request) -> Response:
                   select_history(store, req.args("propertiesWithHistory")))  # fmt: skip
     targets = association_targets(sb.portal, req.args("associations"), store.object_type)
     if targets:
-        item["associations"] = v3_associations(sb.portal, store.object_type, i, targets)
+        item["associations"] = v3_associations(sb.portal, store.object_type, i, targets, sb.base_url)
     return Response.json(item, records=1)
 
 

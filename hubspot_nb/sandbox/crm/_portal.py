@@ -288,11 +288,17 @@ def _archived(draw: Draw) -> list[int]:
     return sorted(int(i) for i in draw.rng.choice(n, size=k, replace=False)) if k else []
 
 
-def _links(draw: Draw, n: dict[str, int]) -> tuple[dict[tuple[str, str], Link], dict[str, array[int]]]:
-    """Associations, and each contact's primary company / each deal's company (index, -1: none)."""
+Edges = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _links(
+    draw: Draw, n: dict[str, int], fanout: dict[tuple[str, str], int] | None = None
+) -> tuple[dict[tuple[str, str], Link], dict[str, array[int]]]:
+    """Associations, and each contact's primary company / each deal's company (index, -1: none).
+    ``fanout[(a, b)] = k`` also links the first ``a`` record to the first ``k`` ``b`` records."""
     rng = draw.rng
     nc, nco, nd, nt = n["contacts"], n["companies"], n["deals"], n["tickets"]
-    edges: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    edges: Edges = {}
 
     def pick(count: int, size: int, share: float) -> tuple[np.ndarray, np.ndarray]:
         has = np.flatnonzero(rng.random(count) < share) if size else np.zeros(0, np.int64)
@@ -320,6 +326,9 @@ def _links(draw: Draw, n: dict[str, int]) -> tuple[dict[tuple[str, str], Link], 
     src, dst = pick(nt, nc, 0.95)
     edges["tickets", "contacts"] = (src, dst, np.zeros(len(src), bool))
 
+    for (a, b), k in (fanout or {}).items():
+        _fan_out(edges, a, b, min(k, n[b]))
+
     links = {}
     for (a, b), (s, d, p) in edges.items():
         links[a, b] = Link(a, b, s, d, p, n[a])
@@ -327,11 +336,39 @@ def _links(draw: Draw, n: dict[str, int]) -> tuple[dict[tuple[str, str], Link], 
     return links, {"contacts": array("q", primary_of.tobytes()), "deals": array("q", company_of.tobytes())}
 
 
+def _fan_out(edges: Edges, a: str, b: str, k: int) -> None:
+    """Link the first ``a`` record to the first ``k`` ``b`` records it is not linked to yet (not
+    primary), in ``edges`` (which holds each pair in the one direction it was drawn in)."""
+    key, flip = ((a, b), False) if (a, b) in edges else ((b, a), True)
+    s, d, p = edges[key]
+    mine, theirs = (d, s) if flip else (s, d)  # indices into a's store, and into b's
+    have = set(theirs[mine == 0].tolist())
+    new = np.array([j for j in range(k) if j not in have], np.int64)
+    first = np.zeros(len(new), np.int64)
+    add_s, add_d = (new, first) if flip else (first, new)
+    edges[key] = (np.concatenate((s, add_s)), np.concatenate((d, add_d)),
+                  np.concatenate((p, np.zeros(len(new), bool))))  # fmt: skip
+
+
+def fanout_pairs(config: Config) -> dict[tuple[str, str], int]:
+    """``config.association_fanout`` as (from, to) pairs of known types (ValueError otherwise)."""
+    out: dict[tuple[str, str], int] = {}
+    for key, count in config.association_fanout.items():
+        a, _, b = key.partition(":")
+        if (a, b) not in ASSOCIATION_TYPES:
+            valid = ", ".join(f"{x}:{y}" for x, y in ASSOCIATION_TYPES)
+            raise ValueError(f"association_fanout: no association {key!r}; valid: {valid}")
+        out[a, b] = count
+    return out
+
+
 def build_portal(config: Config) -> Portal:
     """Generate the portal's CRM for ``config`` (sizes, seed, number of custom properties)."""
     seed = config.seed
     sizes = {t: int(getattr(config, t)) for t in OBJECT_TYPES}
-    links, company_index = _links(Draw(seed, SALT["links"], 0), sizes)
+    fanout = fanout_pairs(config)
+    links, company_index = _links(Draw(seed, SALT["links"], 0), sizes, fanout)
+    fanned = {a for (a, _), k in fanout.items() if k}  # their first record must stay active
     pools = Pools(seed)
     names = company_names(sizes["companies"])
     domains = company_domains(names)
@@ -354,9 +391,8 @@ def build_portal(config: Config) -> Portal:
         columns.update(zip((s.name for s in custom), custom_columns(custom, draw, pools), strict=True))
         missing = [s.name for s in specs if s.name not in columns]
         assert not missing, f"no generator for {object_type} properties {missing}"
-        stores[object_type] = ObjectStore(
-            object_type, ids, columns, specs, created, modified, _archived(draw), seed
-        )
+        archived = [i for i in _archived(draw) if not (i == 0 and object_type in fanned)]
+        stores[object_type] = ObjectStore(object_type, ids, columns, specs, created, modified, archived, seed)
     return Portal(seed, stores, links)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from ..config import Config
 from ..routing import ApiError, Request, missing_scopes
+from ..stats import Stats
 from ._catalogue import OBJECT_TYPE_IDS, SINGULAR
 from ._portal import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
 
@@ -24,6 +25,9 @@ class CrmHost(Protocol):
 
     @property
     def config(self) -> Config: ...
+
+    @property
+    def stats(self) -> Stats: ...
 
 
 OBJECT_READ_SCOPES = tuple(f"crm.objects.{t}.read" for t in OBJECT_TYPES)
@@ -130,10 +134,16 @@ def association_targets(portal: Portal, requested: list[str], from_type: str) ->
     return out
 
 
-def v3_associations(portal: Portal, from_type: str, i: int, targets: list[str]) -> dict[str, Any]:
+IN_RECORD_LIMIT = 100  # ids per type in a record's associations block; past them the block pages
+
+
+def v3_associations(
+    portal: Portal, from_type: str, i: int, targets: list[str], base_url: str = ""
+) -> dict[str, Any]:
     """The v3 ``associations`` member: ``{"companies": {"results": [{"id", "type"}]}}``. A primary
     association is listed twice (labelled and unlabelled), as HubSpot does; a type with no associated
-    records is left out."""
+    records is left out. Past ``IN_RECORD_LIMIT`` ids a block stops and carries HubSpot's
+    ``paging.next`` (``after`` and a ``link`` to the record's v4 association list, which goes on)."""
     out: dict[str, Any] = {}
     for to_type in targets:
         link = portal.link(from_type, to_type)
@@ -141,16 +151,22 @@ def v3_associations(portal: Portal, from_type: str, i: int, targets: list[str]) 
             continue
         other = portal.stores[to_type]
         unlabeled = f"{link.name}_unlabeled" if link.primary_id is not None else link.name
+        linked = [(j, primary) for j, primary in link.of(i) if j not in other.archived]
         results = []
-        for j, primary in link.of(i):
-            if j in other.archived:
-                continue
+        for j, primary in linked[:IN_RECORD_LIMIT]:
             to_id = other.id_of(j)
             if primary:
                 results.append({"id": to_id, "type": link.name})
             results.append({"id": to_id, "type": unlabeled})
-        if results:
-            out[to_type] = {"results": results}
+        if not results:
+            continue
+        block: dict[str, Any] = {"results": results}
+        if len(linked) > IN_RECORD_LIMIT:
+            after = base64.b64encode(str(IN_RECORD_LIMIT).encode()).decode()  # offset_page's cursor
+            record_id = portal.stores[from_type].id_of(i)
+            url = f"{base_url}/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}?after={after}"
+            block["paging"] = {"next": {"after": after, "link": url}}
+        out[to_type] = block
     return out
 
 

@@ -1,6 +1,9 @@
 """``POST /crm/v3/objects/{type}/search``: HubSpot's filter groups, operators, sorts, text query,
 limits and its 10,000-result paging cap.
 
+One sort key, as HubSpot may allow: a request with more is refused (400) or sorted by the first key
+only, as ``config.search_extra_sorts`` says (which HubSpot does is unconfirmed); ties keep id order.
+
 Filters compare values by the property's type: numbers numerically; datetimes and dates as their
 fixed-width ISO strings (which sort like the instants they name), accepting ms-epoch or ISO input;
 strings and enumerations case-insensitively; multi-select checkboxes per selected option. The sorted
@@ -289,7 +292,7 @@ def matches(store: ObjectStore, body: dict[str, Any]) -> list[int]:
             return " ".join(v for n in names if (v := store.text(i, n))).lower()
 
         chosen = [i for i in chosen if all(t in text for text in (searchable(i),) for t in terms)]
-    for name, descending in reversed(sorts):  # stable sorts, last key first
+    for name, descending in sorts[:1]:  # HubSpot sorts by one key (``search`` checks there is one)
         key_of = key_maker(store.specs[name])
         values = [store.text(i, name) for i in chosen]
         present = [(key_of(v), i) for i, v in zip(chosen, values, strict=True) if v not in (None, "")]
@@ -340,6 +343,17 @@ def search(sb: CrmHost, req: Request) -> Response:
     ):
         raise _bad("'properties' must be a list of property names.")
     names = select_properties(store, properties)
+    sorts = body.get("sorts")
+    if isinstance(sorts, list):
+        sb.stats.incr("search_sorts", key=str(len(sorts)))  # how many keys clients send (tests)
+        if len(sorts) > 1:
+            if sb.config.search_extra_sorts == "refuse":
+                raise _bad(
+                    f"Search supports one sort; got {len(sorts)}. Sort by one property, and order the "
+                    "results by the others yourself."
+                )
+            compile_sorts(store, sorts)  # "ignore": the extra keys are dropped, but still checked
+            body = dict(body, sorts=sorts[:1])
     found = matches(store, body)
     page = found[after : after + limit]
     paging = {"next": {"after": str(after + limit)}} if after + limit < len(found) else None

@@ -10,6 +10,10 @@ two for ~150,000 events), under a lock, and cached.
 Recipients and submitters are the portal's contacts: ``portal.store("contacts")`` with ``ids()``
 and ``value(id, prop)`` (``crm.Portal``, seen through the ``ContactSource`` Protocol); a share of
 form submissions come from e-mail addresses that are not in the CRM.
+
+Forms come in every type HubSpot lists (``hubspot``, ``flow``, ``blog_comment``, ``captured``) and
+some are archived (their submissions stop at the archiving; whether they can still be read is the
+``archived_form_submissions`` setting).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class MarketingData:
     """Everything the marketing routes serve. Heavy parts are built on first use and cached."""
 
     def __init__(self, config: Config, portal: ContactSource, hub_id: int) -> None:
+        self.config = config  # runtime knobs (archived_form_submissions) are read per request
         self.seed = int(config.seed)
         self.hub_id = hub_id
         self.anchor = anchor_for(self.seed)
@@ -124,6 +129,18 @@ class MarketingData:
             if self._submissions is None:
                 self._submissions = _build_submissions(self, len(contacts))
             return self._submissions
+
+    def readable_submissions(self, form: Form) -> list[Submission] | None:
+        """What the submissions endpoint serves for ``form``, newest first; None: answer 404.
+
+        An archived form's submissions follow ``config.archived_form_submissions`` (whether HubSpot
+        still serves them is unconfirmed): "readable" (all of them), "empty" (none), "gone" (404).
+        """
+        subs = self.submissions[form.id]
+        if not form.archived:
+            return subs
+        setting = self.config.archived_form_submissions
+        return subs if setting == "readable" else [] if setting == "empty" else None
 
     @property
     def traffic(self) -> Traffic:
@@ -285,22 +302,32 @@ def _send_plans(md: MarketingData, n_contacts: int) -> list[SendPlan]:
 
 
 def _build_forms(rng: random.Random, md: MarketingData, n: int) -> list[Form]:
+    """``n`` forms cycling through ``FORM_KINDS`` (their types and which are archived). An archived
+    form was archived within the last 3 months (HubSpot deletes the definition after that)."""
     out = []
     for i in range(n):
-        name, fields, slug = FORM_KINDS[i % len(FORM_KINDS)]
+        name, fields, slug, form_type, archived = FORM_KINDS[i % len(FORM_KINDS)]
         if i >= len(FORM_KINDS):
             name = f"{name} {i // len(FORM_KINDS) + 1}"
         created = md.start_ms - rng.randrange(0, 200) * _DAY_MS + rng.randrange(0, 200) * _DAY_MS
         campaign = md.campaigns[i % len(md.campaigns)] if md.campaigns and i % 3 != 2 else None
+        updated = created + rng.randrange(0, 120) * _DAY_MS
+        archived_ms = None
+        if archived:  # its own generator, so archiving moves no other form's data
+            when = random.Random(f"{md.seed}:form-archived:{i}")
+            archived_ms = md.anchor_ms - when.randrange(10, 85) * _DAY_MS - when.randrange(_DAY_MS)
+            archived_ms = max(archived_ms, created + _DAY_MS)
+            updated = archived_ms
         form = Form(
             index=i,
             id=_uuid(rng),
             name=name,
-            form_type="captured" if i % 8 == 7 else "hubspot",
+            form_type=form_type,
             fields=list(fields),
             created_ms=created,
-            updated_ms=created + rng.randrange(0, 120) * _DAY_MS,
-            archived=i % 10 == 9,
+            updated_ms=updated,
+            archived=archived,
+            archived_ms=archived_ms,
             campaign=campaign,
             page_url=f"https://www.example.com/{slug}",
             weight=rng.uniform(0.5, 2.0),
@@ -320,9 +347,10 @@ def _build_submissions(md: MarketingData, n_contacts: int) -> dict[str, list[Sub
         rng = random.Random(f"{md.seed}:submissions:{form.id}")
         count = int(target * form.weight / total_weight)
         first = max(form.created_ms, md.start_ms)
+        last = form.archived_ms or md.anchor_ms  # archiving stops new submissions
         subs = []
         for _ in range(count):
-            when = first + rng.randrange(max(1, md.anchor_ms - first))
+            when = first + rng.randrange(max(1, last - first))
             known = n_contacts > 0 and rng.random() >= 0.12
             contact = rng.randrange(n_contacts) if known else -1
             subs.append(Submission(when, contact, rng.randrange(1_000_000), _uuid(rng)))

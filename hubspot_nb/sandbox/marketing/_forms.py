@@ -1,10 +1,13 @@
 """Form routes: v3 form definitions (also at ``/marketing/forms/2026-09-beta``, identical) and the
 legacy v1 form submissions (no dated path).
 
-Choices: ``GET /marketing/v3/forms`` pages with an opaque ``after`` cursor, ``limit`` default 20,
-max 50 (HubSpot's maximum is not documented); ``formTypes`` defaults to ``hubspot`` (``all`` for
+Choices: ``GET /marketing/v3/forms`` pages with an opaque ``after`` cursor, ``limit`` default 20;
+HubSpot documents no maximum and released extractors send 100, so a larger ``limit`` is silently
+capped at ``FORMS_PAGE_MAX`` (never refused); ``formTypes`` defaults to ``hubspot`` (``all`` for
 every type); ``archived=true`` lists only archived forms. Submissions are newest first, ``limit``
-default 20, max 50 (documented), opaque ``after`` cursor; ``paging`` is absent on the last page.
+default 20, max 50 (documented), opaque ``after`` cursor; ``paging`` is absent on the last page. An
+archived form's submissions: see ``MarketingData.readable_submissions`` (a setting: HubSpot's
+behaviour is unconfirmed).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ._params import FORM_SCOPES, SUBMISSION_SCOPES, MarketingHost, cursor_page,
 router = Router()
 
 FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment", "all")
+FORMS_PAGE_MAX = 100
 # Forms have only a beta date version, documented as identical to v3; submissions stay legacy-only.
 FORMS_DATED = "/marketing/forms/{version}"
 FORMS_VERSIONS = ("2026-09-beta",)
@@ -32,7 +36,7 @@ FORMS_VERSIONS = ("2026-09-beta",)
 )
 def list_forms(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
-    limit = req.int_arg("limit", 20, maximum=50)
+    limit = min(req.int_arg("limit", 20), FORMS_PAGE_MAX)
     start = decode_cursor(req, "after") or 0
     types = [t.lower() for t in req.args("formTypes")] or ["hubspot"]
     for t in types:
@@ -70,4 +74,7 @@ def list_submissions(sb: MarketingHost, req: Request) -> Response:
         raise ApiError(404, f"No form with id {req.path_params['form_guid'][:40]}.", "OBJECT_NOT_FOUND")
     limit = req.int_arg("limit", 20, maximum=50)
     start = decode_cursor(req, "after") or 0
-    return cursor_page(req, md.submissions[form.id], start, limit, lambda s: submission_json(md, form, s))
+    subs = md.readable_submissions(form)
+    if subs is None:  # archived_form_submissions="gone"
+        raise ApiError(404, f"No form with id {form.id}.", "OBJECT_NOT_FOUND")
+    return cursor_page(req, subs, start, limit, lambda s: submission_json(md, form, s))

@@ -38,6 +38,7 @@ from ._email_events import (
 from ._records import Campaign, Form, MarketingEmail, Submission
 from ._words import (
     BROWSERS,
+    COMMENTS,
     FIELD_LABELS,
     LOCATIONS,
     MESSAGES,
@@ -291,7 +292,25 @@ def campaign_json(c: Campaign, props: list[str] | None) -> dict[str, Any]:
     }
 
 
+# HubSpot's default form style: the spec requires all twelve (strings).
+FORM_STYLE = {
+    "fontFamily": "arial, helvetica, sans-serif",
+    "backgroundWidth": "100%",
+    "labelTextColor": "#33475b",
+    "labelTextSize": "14px",
+    "helpTextColor": "#7C98B6",
+    "helpTextSize": "11px",
+    "legalConsentTextColor": "#33475b",
+    "legalConsentTextSize": "14px",
+    "submitColor": "#ff7a59",
+    "submitFontColor": "#ffffff",
+    "submitSize": "12px",
+    "submitAlignment": "left",
+}
+
+
 def form_json(f: Form) -> dict[str, Any]:
+    """HubSpot's v3 form definition (``FormDefinitionBase``); every ``formType`` has this shape."""
     fields = []
     for name in f.fields:
         label, field_type = FIELD_LABELS[name]
@@ -302,9 +321,13 @@ def form_json(f: Form) -> dict[str, Any]:
             "required": name == "email",
             "hidden": False,
             "fieldType": field_type,
+            "dependentFields": [],
         }
         if field_type == "email":
             field["validation"] = {"blockedEmailDomains": [], "useDefaultBlockList": False}
+        elif field_type == "phone":
+            field["useCountryCodeSelect"] = False
+            field["validation"] = {"minAllowedDigits": 7, "maxAllowedDigits": 20}
         fields.append(field)
     groups = [{"groupType": "default_group", "richTextType": "text", "fields": [fd]} for fd in fields]
     body: dict[str, Any] = {
@@ -333,17 +356,18 @@ def form_json(f: Form) -> dict[str, Any]:
             "renderRawHtml": False,
             "theme": "default_style",
             "submitButtonText": "Submit",
-            "style": {"fontFamily": "arial, helvetica, sans-serif", "backgroundWidth": "100%"},
+            "style": FORM_STYLE,
             "cssClass": "",
         },
         "legalConsentOptions": {"type": "none"},
     }
-    if f.archived:
-        body["archivedAt"] = iso_ms(f.updated_ms)
+    if f.archived_ms is not None:
+        body["archivedAt"] = iso_ms(f.archived_ms)
     return body
 
 
 def submission_json(md: MarketingData, f: Form, s: Submission) -> dict[str, Any]:
+    """One v1 form submission: ``conversionId, submittedAt`` (ms), ``values, pageUrl``."""
     values = []
     for name in f.fields:
         value = _submitted_value(md, s, name)
@@ -360,6 +384,8 @@ def submission_json(md: MarketingData, f: Form, s: Submission) -> dict[str, Any]
 def _submitted_value(md: MarketingData, s: Submission, name: str) -> str | None:
     if name == "message":
         return MESSAGES[s.visitor % len(MESSAGES)]
+    if name == "comment":
+        return COMMENTS[s.visitor % len(COMMENTS)]
     if s.contact >= 0:
         return md.contacts[s.contact][1] if name == "email" else md.contact_value(s.contact, name)
     first = VISITOR_NAMES[s.visitor % len(VISITOR_NAMES)]

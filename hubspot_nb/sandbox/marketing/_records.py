@@ -80,11 +80,12 @@ class Form:
     index: int
     id: str  # UUID, HubSpot's form GUID
     name: str
-    form_type: str
+    form_type: str  # hubspot, captured, flow (pop-up) or blog_comment
     fields: list[str]
     created_ms: int
     updated_ms: int
     archived: bool
+    archived_ms: int | None  # when it was archived: its submissions end there
     campaign: Campaign | None
     page_url: str
     weight: float  # share of all submissions

@@ -51,15 +51,32 @@ LINK_PATHS = (
     "/events/summit",
 )
 
-FORM_KINDS = (  # (name, field names, page slug)
-    ("Newsletter signup", ("email", "firstname"), "newsletter"),
-    ("Contact us", ("email", "firstname", "lastname", "company", "phone", "message"), "contact"),
-    ("Demo request", ("email", "firstname", "lastname", "company", "jobtitle"), "demo"),
-    ("Ebook download", ("email", "firstname", "lastname", "company"), "ebook/playbook"),
-    ("Webinar registration", ("email", "firstname", "lastname", "company", "jobtitle"), "webinars/growth"),
-    ("Free trial", ("email", "firstname", "lastname", "company", "phone"), "trial"),
-    ("Event registration", ("email", "firstname", "lastname", "company"), "events/summit"),
-    ("Feedback survey", ("email", "message"), "feedback"),
+# (name, field names, page slug, formType, archived). Every type HubSpot lists (``formTypes``):
+# ``hubspot`` forms, a pop-up (``flow``), blog comments (``blog_comment``), non-HubSpot forms whose
+# submissions HubSpot collects (``captured``: the app's trial signup, an old survey tool); two are
+# archived (the webinar is over, the survey tool retired), so "every form" means more than the
+# default listing (``formTypes=hubspot``, unarchived), and each type is there unarchived.
+FORM_KINDS = (
+    ("Newsletter signup", ("email", "firstname"), "newsletter", "hubspot", False),
+    (
+        "Contact us",
+        ("email", "firstname", "lastname", "company", "phone", "message"),
+        "contact",
+        "hubspot",
+        False,
+    ),
+    ("Demo request", ("email", "firstname", "lastname", "company", "jobtitle"), "demo", "hubspot", False),
+    ("Ebook download pop-up", ("email", "firstname", "company"), "ebook/playbook", "flow", False),
+    (
+        "Webinar registration",
+        ("email", "firstname", "lastname", "company", "jobtitle"),
+        "webinars/growth",
+        "hubspot",
+        True,
+    ),
+    ("Free trial", ("email", "firstname", "lastname", "company", "phone"), "trial", "captured", False),
+    ("Blog comments", ("email", "firstname", "comment"), "blog/automation-guide", "blog_comment", False),
+    ("Feedback survey", ("email", "message"), "feedback", "captured", True),
 )
 
 FIELD_LABELS = {
@@ -70,12 +87,14 @@ FIELD_LABELS = {
     "phone": ("Phone number", "phone"),
     "jobtitle": ("Job title", "single_line_text"),
     "message": ("Message", "multi_line_text"),
+    "comment": ("Comment", "multi_line_text"),
 }
 
 VISITOR_NAMES = ("Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin", "Kim")
 VISITOR_SURNAMES = ("Meyer", "Okafor", "Silva", "Nguyen", "Novak", "Larsen", "Rossi", "Kowalski", "Haddad")
 VISITOR_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "proton.me", "example.org")
 MESSAGES = ("Please call me back.", "Interested in pricing for 50 seats.", "Great webinar!", "Need a demo.")
+COMMENTS = ("Great article, thanks!", "Could you cover the API side next?", "Shared this with my team.")
 
 LOCATIONS = (  # (country, state, city)
     ("United States", "MA", "Boston"),

@@ -16,11 +16,12 @@ import pytest
 import requests
 
 import hubspot_nb as hnb
-from hubspot_nb.marketing import helpers as marketing
-from hubspot_nb.marketing import events as marketing_events
-from hubspot_nb.hub import Hub
-from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 from hubspot_nb.auth.token import Token
+from hubspot_nb.hub import Hub
+from hubspot_nb.marketing import campaigns as marketing_campaigns
+from hubspot_nb.marketing import events as marketing_events
+from hubspot_nb.marketing import traffic as marketing_traffic
+from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 DAY = pd.Timedelta(days=1)
 
@@ -240,9 +241,9 @@ def test_email_events_equal_the_raw_events(hub: Hub, busy_month: Any) -> None:
 
 def test_sliced_pull_equals_single_window_pull(hub: Hub, busy_month: Any) -> None:
     t0, t1 = busy_month
-    single = marketing_events.email_events(hub, t0, t1, slices=1)
+    single = marketing_events.email_events(hub.context, t0, t1, slices=1)
     for n in (3, 17):
-        sliced = marketing_events.email_events(hub, t0, t1, slices=n)
+        sliced = marketing_events.email_events(hub.context, t0, t1, slices=n)
         pd.testing.assert_frame_equal(sliced, single)
 
 
@@ -289,7 +290,7 @@ def test_events_agree_with_email_statistics(all_events: pd.DataFrame, emails: pd
 def test_campaigns_equal_what_the_sandbox_serves(hub: Hub) -> None:
     t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-10-31", tz="UTC")
     frame = hub.campaigns(t0, t1, revenue=True, attribution_model="first_interaction")
-    props = list(marketing.CAMPAIGN_PROPERTIES)
+    props = list(marketing_campaigns.CAMPAIGN_PROPERTIES)
     raw = raw_cursor(hub, "/marketing/v3/campaigns", {"properties": props, "limit": 5})
     assert len(frame) == len(raw) > 0 and frame.index.is_unique
     window = {"startDate": "2026-01-01", "endDate": "2026-10-31"}
@@ -323,11 +324,13 @@ def test_unknown_attribution_model_lists_the_valid_ones(hub: Hub) -> None:
 # -- forms ------------------------------------------------------------------------------------------------
 def test_forms_and_submissions_equal_what_the_sandbox_serves(hub: Hub, sandbox: Any) -> None:
     forms = hub.forms()
-    raw_forms = raw_cursor(hub, "/marketing/v3/forms", {"limit": 3})
+    raw_forms = raw_cursor(hub, "/marketing/v3/forms", {"limit": 3, "formTypes": "all"})
     assert set(forms.index) == {f["id"] for f in raw_forms}
+    raw_archived = raw_cursor(hub, "/marketing/v3/forms", {"formTypes": "all", "archived": "true"})
+    assert raw_archived, "the sandbox has archived forms"
     subs = hub.form_submissions()
     total = 0
-    for form in raw_forms:
+    for form in raw_forms + raw_archived:
         raw = raw_cursor(hub, f"/form-integrations/v1/submissions/forms/{form['id']}", {"limit": 50})
         total += len(raw)
         mine = subs[subs["form_id"] == form["id"]]
@@ -335,7 +338,7 @@ def test_forms_and_submissions_equal_what_the_sandbox_serves(hub: Hub, sandbox: 
         for record in raw[:20]:
             row = mine.loc[record["conversionId"]]
             assert row["submittedAt"] == utc(record["submittedAt"]) and row["pageUrl"] == record["pageUrl"]
-            assert row["form_name"] == form["name"]
+            assert row["form_name"] == form["name"] and row["form_archived"] == form["archived"]
             for value in record["values"]:
                 assert row[value["name"]] == value["value"]
     assert len(subs) == total > 0
@@ -381,6 +384,22 @@ def test_traffic_total_and_daily(hub: Hub, busy_month: Any) -> None:
         assert per_source[row["breakdown"]] == row["visits"]
 
 
+def test_traffic_per_period_pages_past_a_full_period(
+    hub: Hub, busy_month: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """limit/offset apply to each period's breakdowns: a full period means more to fetch."""
+    t0, t1 = busy_month
+    whole = hub.traffic("geolocation", "weekly", t0, t1)
+    per_week = whole.groupby("date").size()
+    assert per_week.max() > 3, "needs periods with more breakdowns than the small page"
+    monkeypatch.setattr(marketing_traffic, "PAGE", 3)
+    paged = hub.traffic("geolocation", "weekly", t0, t1)
+    key = ["date", "breakdown"]
+    pd.testing.assert_frame_equal(
+        paged.sort_values(key).reset_index(drop=True), whole.sort_values(key).reset_index(drop=True)
+    )
+
+
 # -- scopes ------------------------------------------------------------------------------------------------
 def test_missing_scope_reaches_the_user_unwrapped(sandbox: Any) -> None:
     limited = make_hub(sandbox, ["oauth", "crm.objects.contacts.read", "forms"])
@@ -422,7 +441,7 @@ def test_faults_give_identical_frames(faulty: tuple[Any, Hub], busy_month: Any) 
             "emails": hub.marketing_emails(archived=True),
             "stats": hub.email_statistics(t0, t1),
             "daily": hub.email_statistics(t0, t1, interval="day"),
-            "events": marketing_events.email_events(hub, t0, t1, slices=6),
+            "events": marketing_events.email_events(hub.context, t0, t1, slices=6),
             "campaigns": hub.campaigns(t0, t1, revenue=True),
             "forms": hub.forms(),
             "submissions": hub.form_submissions(),

@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 import requests
-from test_crm import cell, make_hub
+from helpers import make_hub
+from test_crm import cell
 
 from hubspot_nb.crm import store
 from hubspot_nb.sandbox import Sandbox
@@ -162,7 +163,7 @@ def test_sync_default_location_is_keyed_by_hub_and_type(fresh_sandbox: Any) -> N
     hub = make_hub(sb)
     hub.info.hub_id = sb.hub_id
     frame = hub.sync("companies")
-    path = store.default_path(hub, "companies")
+    path = store.default_path(hub.context, "companies")
     assert str(sb.hub_id) in str(path) and path.name == "companies"
     assert (path / "data.parquet").exists() and (path / "_sync.json").exists()
     assert len(frame) == len(sb.portal.store("companies").ids())

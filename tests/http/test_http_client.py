@@ -11,10 +11,10 @@ import pytest
 import requests
 from helpers import configure, stats
 
-from hubspot_nb.http.client import HubSpotClient, send
-from hubspot_nb.errors import MissingScopes, NetworkError
-from hubspot_nb.sandbox import Sandbox
 from hubspot_nb.auth.token import Token
+from hubspot_nb.errors import MissingScopes, NetworkError
+from hubspot_nb.http.client import HubSpotClient, send
+from hubspot_nb.sandbox import Sandbox
 
 DETAILS = "/account-info/v3/details"  # a burst-limited endpoint any valid token may call
 

@@ -8,13 +8,16 @@ import itertools
 import pandas as pd
 import pytest
 
-from hubspot_nb.errors import InvalidInput
+from hubspot_nb.context import Context
+from hubspot_nb.errors import InvalidInput, NotLoggedIn
 from hubspot_nb.frames.assembly import assemble_pages
 from hubspot_nb.frames.convert import typed_column, typed_frame
-from hubspot_nb.hub import Hub
+from hubspot_nb.http.client import HubSpotClient
 from hubspot_nb.marketing import _rows as mf
+from hubspot_nb.marketing import campaigns as marketing_campaigns
+from hubspot_nb.marketing import emails as marketing_emails
 from hubspot_nb.marketing import events as marketing_events
-from hubspot_nb.marketing import helpers as marketing
+from hubspot_nb.marketing import traffic as marketing_traffic
 
 pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 
@@ -64,9 +67,9 @@ def test_email_row_and_frame_types():
         "archived": False,
         "stats": STATS,
     }
-    row = marketing.email_row(record, archived=False)
+    row = marketing_emails.email_row(record, archived=False)
     assert row["fromName"] == "Ann" and row["sent"] == 200
-    kinds = {**marketing.EMAIL_KINDS, **mf.stat_kinds(mf.stats_columns(STATS))}
+    kinds = {**marketing_emails.EMAIL_KINDS, **mf.stat_kinds(mf.stats_columns(STATS))}
     frame = typed_frame([row, {"id": "124", "name": "Draft", "archived": True}], kinds)
     assert list(frame.index) == ["123", "124"] and frame.index.name == "id"
     assert str(frame["publishedAt"].dtype) == "datetime64[ns, UTC]"
@@ -97,25 +100,42 @@ def test_to_utc_rejects_nonsense_with_a_helpful_message(bad):
 
 
 def test_choose_is_case_insensitive_and_lists_valid_values():
-    assert mf.choose("day", marketing.INTERVALS, "interval") == "DAY"
+    assert mf.choose("day", marketing_emails.INTERVALS, "interval") == "DAY"
     with pytest.raises(InvalidInput) as info:
-        mf.choose("fortnight", marketing.INTERVALS, "interval")
+        mf.choose("fortnight", marketing_emails.INTERVALS, "interval")
     assert "fortnight" in str(info.value) and "DAY" in str(info.value) and "MONTH" in str(info.value)
 
 
+class _NoLogin:
+    """A token that was never obtained: the client raises NotLoggedIn at its first request."""
+
+    can_refresh = False
+
+    def bearer(self) -> str:
+        raise NotLoggedIn("not logged in (this test must not send any request)")
+
+    def refresh(self, stale: str | None = None) -> None:
+        raise NotLoggedIn("not logged in")
+
+
+def offline_context() -> Context:
+    return Context(client=HubSpotClient(_NoLogin()))
+
+
 def test_unknown_attribution_model_is_refused_before_any_request():
-    hub = Hub()  # not logged in: any HTTP call would raise NotLoggedIn instead
+    ctx = offline_context()  # any HTTP call would raise NotLoggedIn instead
     with pytest.raises(InvalidInput) as info:
-        marketing.campaigns(hub, revenue=True, attribution_model="MOST_RECENT")
-    for model in marketing.ATTRIBUTION_MODELS:
+        marketing_campaigns.campaigns(ctx, revenue=True, attribution_model="MOST_RECENT")
+    for model in marketing_campaigns.ATTRIBUTION_MODELS:
         assert model in str(info.value)
 
 
 def test_unknown_traffic_breakdown_and_event_type_are_refused():
     with pytest.raises(InvalidInput, match="sources"):
-        marketing.traffic(Hub(), breakdown="planets")
+        marketing_traffic.traffic(offline_context(), breakdown="planets")
     with pytest.raises(InvalidInput, match="CLICK"):
-        list(marketing_events.iter_email_events(Hub(), "2026-01-01", "2026-01-02", event_types=["LICK"]))
+        ctx = offline_context()
+        list(marketing_events.iter_email_events(ctx, "2026-01-01", "2026-01-02", event_types=["LICK"]))
 
 
 def test_typed_column_keeps_missing_values_missing():
@@ -229,6 +249,8 @@ def test_traffic_rows_total_and_per_period_shapes():
         {"breakdown": "DIRECT_TRAFFIC", "visits": 10, "bounceRate": 50.0},
     ]}  # fmt: skip
     second = {"breakdown": "DIRECT_TRAFFIC", "visits": 10, "bounceRate": 50.0}
-    assert marketing.traffic_rows(total)[1] == second
+    assert marketing_traffic.traffic_rows(total)[1] == second
     daily = {"2026-01-01": [{"breakdown": "ORGANIC", "visits": 3}], "2026-01-02": []}
-    assert marketing.traffic_rows(daily) == [{"date": "2026-01-01", "breakdown": "ORGANIC", "visits": 3}]
+    assert marketing_traffic.traffic_rows(daily) == [
+        {"date": "2026-01-01", "breakdown": "ORGANIC", "visits": 3}
+    ]

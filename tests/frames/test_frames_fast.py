@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from helpers import make_hub
+from test_frames import CATALOGUE, _synthetic, record
 
 from hubspot_nb.frames import _fast
 from hubspot_nb.frames.assembly import assemble, assemble_pages
@@ -17,8 +19,6 @@ from hubspot_nb.frames.convert import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC
 from hubspot_nb.frames.records import records_to_frame
 from hubspot_nb.hub import Hub
 from hubspot_nb.sandbox import Sandbox
-from tests.test_crm import make_hub
-from tests.test_frames import CATALOGUE, _synthetic, record
 
 COLUMNS = ["n_int", "n_float", "when", "day", "flag", "stage", "tags", "note"]
 ODD = [  # values where the two paths could part: blanks, case, epochs, huge integers

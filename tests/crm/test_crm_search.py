@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
-from test_crm import make_hub
+from helpers import make_hub
 
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub

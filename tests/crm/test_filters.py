@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from hubspot_nb.errors import InvalidInput
 from hubspot_nb.crm.filters import epoch_ms, filter_groups, sorts, with_filter
+from hubspot_nb.errors import InvalidInput
 
 KNOWN = {
     "lifecyclestage": "enumeration",

@@ -14,14 +14,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import make_hub, stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubspot_nb.crm import pull
-from hubspot_nb.crm._coverage import Coverage
-from hubspot_nb.crm._cursors import CursorFormat, learn
-from tests.helpers import stats
-from tests.test_crm import make_hub
+from hubspot_nb.crm._chains import Coverage, CursorFormat, ParallelPull, learn
 
 # Enough latency that one chain cannot feed the burst, so the pull splits (4 chains wanted).
 SPLITTING = {
@@ -32,7 +29,7 @@ SPLITTING = {
 def parallel_pull(sb: Any) -> tuple[Any, set[str]]:
     hub = make_hub(sb)
     hub.properties("contacts")  # the first request goes alone and teaches the client the burst
-    run = pull._ParallelPull(hub.client, "contacts", None, None)
+    run = ParallelPull(hub.client, "contacts", None, None)
     ids = {r["id"] for batch in run.batches() for r in batch}
     return run, ids
 

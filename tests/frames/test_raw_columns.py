@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from test_frames import CATALOGUE, record
 
 from hubspot_nb.frames import _fast as arrow_columns
 from hubspot_nb.frames.raw_columns import RawColumns
 from hubspot_nb.frames.records import raw_to_frame, records_to_frame
-from tests.test_frames import CATALOGUE, record
 
 pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 

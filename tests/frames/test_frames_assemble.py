@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from test_frames import CATALOGUE, _synthetic, record
 
 from hubspot_nb.frames.assembly import assemble
 from hubspot_nb.frames.records import records_to_frame
-from tests.test_frames import CATALOGUE, _synthetic, record
 
 pytestmark = pytest.mark.usefixtures("fast_paths")  # every test with the fast paths on and off
 

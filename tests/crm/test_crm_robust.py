@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 import requests
-from helpers import configure, stats
-from test_crm import make_hub
+from helpers import configure, make_hub, stats
 
 
 def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from typing import Any
 
 import pandas as pd
@@ -137,20 +136,3 @@ def _synthetic(rows: int, props: int) -> tuple[Catalogue, list[dict[str, Any]]]:
         values = {p["name"]: (samples[p["type"]]() if rng.random() > 0.3 else None) for p in spec}
         records.append(record(str(1000 + n), **values))
     return Catalogue.from_json("contacts", spec), records
-
-
-@pytest.mark.slow
-def test_typing_costs_at_most_one_and_a_half_json_normalize(fast_paths: str) -> None:
-    if fast_paths == "plain":
-        pytest.skip("a promise of the fast paths; the plain ones are the reference, not the speed")
-    catalogue, records = _synthetic(4000, 210)
-    names = [p["name"] for p in catalogue.raw]
-    typed, flat = [], []
-    for _ in range(3):  # best of three: the machine is shared
-        started = time.perf_counter()
-        pd.json_normalize(records)
-        flat.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        records_to_frame(records, catalogue, columns=names, integral_to_int=False)
-        typed.append(time.perf_counter() - started)
-    assert min(typed) <= 1.5 * min(flat), (min(typed), min(flat))

@@ -7,25 +7,13 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
+from helpers import make_hub
 
 from hubspot_nb.errors import InvalidInput
 from hubspot_nb.hub import Hub
 from hubspot_nb.sandbox import Sandbox
-from hubspot_nb.auth.token import Token
 
 TYPES = ["contacts", "companies", "deals", "tickets"]
-
-
-def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
-    token = Token.from_response(
-        token_body or sb.oauth_token(),
-        client_id=sb.client_id,
-        client_secret=sb.client_secret,
-        api_base=sb.base_url,
-    )
-    hub = Hub(token, api_base=sb.base_url)
-    hub.progress = False
-    return hub
 
 
 @pytest.fixture
