@@ -204,6 +204,15 @@ class RateLimited(APIError):
 
     retry_after: float | None = None
 
+    def _text(self) -> str:
+        if self.policy == "DAILY" and self.hint == RateLimited.hint:
+            self.hint = (
+                "The portal's daily API allowance is used up (it resets at midnight in the account's "
+                "time zone), so hubspot_nb did not retry. Try again after midnight, or ask HubSpot "
+                "for a higher limit."
+            )
+        return super()._text()
+
 
 class ServerError(APIError):
     """5xx: HubSpot had a problem; hubspot_nb already retried."""

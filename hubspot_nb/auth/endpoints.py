@@ -2,7 +2,11 @@
 
 Every call goes through ``client.send`` (bounded retries) and turns HubSpot's error bodies into
 ``LoginFailed(reason=…)`` (during a login) or ``RefreshFailed`` (a refused refresh token), with
-messages in plain words that never quote a token, code or secret. The version (``2026-03``, ``v3``
+messages in plain words that never quote a token, code or secret. HubSpot rate-limits the token
+endpoint (429 "You have reached your rate limit.", reportedly with ``Retry-After`` in seconds):
+``send`` waits as told, or backs off when nothing is said, for at most ``TOKEN_WAIT_S`` in all; past
+that the call ends in ``RateLimited`` (refresh) or ``LoginFailed(reason="rate_limited")`` (login),
+never ``RefreshFailed``: the refresh token is still good. The version (``2026-03``, ``v3``
 or ``v1``) picks the path: ``/oauth/{version}/token`` and, for v3/2026-03, ``…/introspect`` and
 ``…/revoke``; v1 uses ``GET /oauth/v1/access-tokens/{t}`` and ``DELETE /oauth/v1/refresh-tokens/{t}``.
 """
@@ -14,12 +18,21 @@ from urllib.parse import quote
 
 import requests
 
-from ..errors import APIError, LoginFailed, NetworkError, RefreshFailed, ServerError, error_from_response
+from ..errors import (
+    APIError,
+    LoginFailed,
+    NetworkError,
+    RateLimited,
+    RefreshFailed,
+    ServerError,
+    error_from_response,
+)
 from ..http.client import json_body, send
 from ..http.urls import path
 from .settings import check_token_endpoint
 
 TOKEN_CALL_RETRIES = 2  # a code is single-use: a blind retry after a lost answer would only burn it
+TOKEN_WAIT_S = 30.0  # the most a token call waits out the token endpoint's 429s, in all
 
 
 def token_path(endpoint: str) -> str:
@@ -35,7 +48,28 @@ def _post_form(session: requests.Session, url: str, form: dict[str, str]) -> req
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         max_retries=TOKEN_CALL_RETRIES,
         timeout=30,
+        max_wait_s=TOKEN_WAIT_S,
     )
+
+
+def _rate_limited(resp: requests.Response, doing: str, next_step: str) -> RateLimited:
+    """The token endpoint's 429 once waiting no longer helps, with what to do next."""
+    err = error_from_response(resp.status_code, resp.text, resp.headers)
+    retry_after = err.retry_after if isinstance(err, RateLimited) else None
+    if retry_after is not None and retry_after > TOKEN_WAIT_S:
+        asked = f"asked to wait {retry_after:g} s, longer than the {TOKEN_WAIT_S:g} s hubspot_nb waits"
+    else:
+        asked = f"kept refusing after {TOKEN_CALL_RETRIES + 1} tries"
+    limited = RateLimited(
+        resp.status_code,
+        err.hubspot_message,
+        category=err.category,
+        correlation_id=err.correlation_id,
+        body=err.body,
+        hint=f"HubSpot's token endpoint is limiting how often apps {doing} and {asked}. {next_step}",
+    )
+    limited.retry_after = retry_after
+    return limited
 
 
 def _oauth_status(err: APIError) -> str:
@@ -107,6 +141,12 @@ def exchange_code(
             "and click Connect again; if it then says the code was used, click Authorize again.",
             "network",
         ) from None
+    if resp.status_code == 429:
+        next_step = (
+            "The code was not used up: click Connect again in a minute (or Authorize again if it then "
+            "says the code expired)."
+        )
+        raise LoginFailed(_rate_limited(resp, "log in", next_step).hint, "rate_limited")
     if resp.status_code >= 400:
         raise _login_error(error_from_response(resp.status_code, resp.text, resp.headers))
     return _token_body(resp, LoginFailed("HubSpot's answer had no access token.", "login_failed"))
@@ -137,7 +177,11 @@ def refresh_grant(
         "refresh_token": refresh_token,
     }
     resp = _post_form(session, api_base + token_path(endpoint), form)
-    if resp.status_code >= 500 or resp.status_code == 429:
+    if resp.status_code == 429:
+        raise _rate_limited(
+            resp, "renew a login", "The login itself is still good: run the cell again in a minute or two."
+        )
+    if resp.status_code >= 500:
         raise error_from_response(resp.status_code, resp.text, resp.headers)
     if resp.status_code >= 400:
         err = error_from_response(resp.status_code, resp.text, resp.headers)

@@ -30,11 +30,11 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..errors import ConfigError, NetworkError, error_from_response
-from .ratelimit import BothLimits, Limits, RollingWindow, learn_from_headers
+from .ratelimit import BothLimits, Limits, RollingWindow, learn_from_headers, portal_search_limiter
 from .urls import DEFAULT_API_BASE
 
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
-DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per token (no headers say so)
+DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per portal (no headers say so)
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})
 _NETWORK_ERRORS = (
     requests.ConnectionError,
@@ -146,6 +146,7 @@ def send(
     timeout: float = 30,
     limiter: Limiter | None = None,
     on_response: Callable[[requests.Response], None] | None = None,
+    max_wait_s: float | None = None,
 ) -> requests.Response:
     """Send one request, retrying transient failures; return the final response.
 
@@ -154,8 +155,10 @@ def send(
     (truncated). Other statuses come back at once: the caller maps them with
     ``errors.error_from_response``. Raises ``NetworkError`` when the network stays down.
     ``limiter`` is acquired before every attempt; ``on_response`` sees every response (headers).
+    ``max_wait_s`` caps the time spent waiting out 429s: one asking for more comes back at once.
     """
     last_problem = ""
+    waited = 0.0  # seconds spent waiting out 429s
     for attempt in range(max_retries + 1):
         final = attempt == max_retries
         slot = limiter.acquire() if limiter is not None else None
@@ -178,8 +181,9 @@ def send(
         status = resp.status_code
         if status == 429:
             wait = _rate_limit_wait(resp, attempt)
-            if wait is None or final:
+            if wait is None or final or (max_wait_s is not None and waited + wait > max_wait_s):
                 return resp
+            waited += wait
             if limiter is not None:
                 limiter.block_for(wait)
             else:
@@ -242,7 +246,9 @@ class HubSpotClient:
         search_rps = search_rps or _env_int("HUBSPOT_NB_SEARCH_RPS")
         self._burst_pinned = burst is not None
         self.burst_limiter = RollingWindow(burst or DEFAULT_BURST, burst_window_s, margin_s=0.25)
-        self.search_limiter = RollingWindow(search_rps or DEFAULT_SEARCH_RPS, 1.0, margin_s=0.04)
+        # Search is limited per portal: clients of one portal in this process share one limiter.
+        hub_id = getattr(token, "hub_id", None)
+        self.search_limiter = portal_search_limiter(self.api_base, hub_id, search_rps, DEFAULT_SEARCH_RPS)
         self.search_counts_toward_burst = search_counts_toward_burst
         self.api_usage: dict[str, Any] = {"requests": 0, "retried": 0, "rate_limited": 0}
         self._usage_lock = threading.Lock()

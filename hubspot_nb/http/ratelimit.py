@@ -9,6 +9,10 @@ and a separate budget of about 4–5 per second for CRM search, which sends no h
 the response headers, and pads itself when the headers show requests it did not send (another
 process, or an earlier client with the same token), so that it never believes it has more room
 than HubSpot thinks it has.
+
+HubSpot counts search **per account**, not per token: ``portal_search_limiter`` hands every client
+in this process that talks to one portal (same API host, same hub id) the same search limiter, so
+two hubs of one portal searching at once stay under the limit together.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -186,3 +191,30 @@ class BothLimits:
 
     def block_for(self, seconds: float) -> None:
         self.first.block_for(seconds)
+
+
+SEARCH_MARGIN_S = 0.04  # the search window's slack (see ``RollingWindow``)
+_portal_search: weakref.WeakValueDictionary[tuple[str, int], RollingWindow] = weakref.WeakValueDictionary()
+_portal_search_lock = threading.Lock()
+
+
+def portal_search_limiter(
+    api_base: str, hub_id: int | None, max_calls: int | None, default: int
+) -> RollingWindow:
+    """The CRM search limiter of one portal, shared by every client of this process talking to it.
+
+    ``max_calls`` is a configured limit (it resizes the shared limiter: the user said so), None for
+    the ``default``, which only a new limiter takes. Without a ``hub_id`` (a token whose portal is not
+    known yet) the client gets a limiter of its own. A portal's limiter lives while a client uses it.
+    """
+    if hub_id is None:
+        return RollingWindow(max_calls or default, 1.0, margin_s=SEARCH_MARGIN_S)
+    key = (api_base.rstrip("/"), int(hub_id))
+    with _portal_search_lock:
+        limiter = _portal_search.get(key)
+        if limiter is None:
+            limiter = RollingWindow(max_calls or default, 1.0, margin_s=SEARCH_MARGIN_S)
+            _portal_search[key] = limiter
+        elif max_calls is not None and max_calls != limiter.max_calls:
+            limiter.resize(max_calls, 1.0)
+        return limiter

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import secrets
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -150,7 +151,8 @@ class Sandbox:
         """Log in like a user would, over HTTP: consent page, approve, code, token exchange.
 
         Returns HubSpot's token response (``access_token``, ``refresh_token``, ``expires_in`` …).
-        Retries the exchange with a fresh code when an injected fault hits it.
+        Retries the exchange with a fresh code when an injected fault or the token endpoint's rate
+        limit hits it (waiting as ``Retry-After`` says, at most 30 s).
         """
         redirect_uri = f"{self.base_url}/oauth/callback"
         params = {
@@ -187,6 +189,8 @@ class Sandbox:
                     last = RuntimeError(f"token exchange answered {reply.status_code}: {reply.text[:200]}")
                     if reply.status_code < 500 and reply.status_code != 429:
                         raise last
+                    if reply.status_code == 429:  # the token endpoint's limit (token_rps): wait it out
+                        time.sleep(min(30.0, float(reply.headers.get("Retry-After") or 1)))
                 except (requests.RequestException, ValueError) as exc:  # injected drop/truncate
                     last = exc
         raise RuntimeError(f"could not get a token from the sandbox after {attempts} attempts: {last}")

@@ -12,6 +12,7 @@ from typing import Any
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"  # not a secret: the sandbox's public, built-in demo app
+ACCOUNT_TIME_ZONE = "US/Eastern"  # the portal's time zone: account details say it, daily limits reset by it
 
 RUNTIME_KNOBS = (
     "latency_ms",
@@ -22,6 +23,10 @@ RUNTIME_KNOBS = (
     "burst",
     "burst_window_ms",
     "search_rps",
+    "daily_limit",
+    "token_rps",
+    "token_burst",
+    "token_retry_after",
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
@@ -75,7 +80,16 @@ class Config:
     code_lifetime_s: float = 300.0
     burst: int = 0  # requests per burst window per token; 0 = unlimited
     burst_window_ms: int = 10_000
-    search_rps: int = 0  # search requests per second per token; 0 = unlimited
+    search_rps: int = 0  # search requests per second per portal (all its tokens); 0 = unlimited
+    # Static-credential (private-app, service-key) calls per portal per day, reset at midnight account
+    # time; 0 = none, and no daily headers. HubSpot's Professional figure (Free/Starter 250,000,
+    # Enterprise 1,000,000): a middle tier, and never reached by a test that does not ask for it.
+    daily_limit: int = 625_000
+    # OAuth token endpoints: calls per second refilling a bucket of token_burst; 0 = unlimited. HubSpot
+    # limits them (its 429 is reported) but its figures are unconfirmed.
+    token_rps: float = 0.0
+    token_burst: int = 10
+    token_retry_after: bool = True  # token 429s carry Retry-After (reported, not confirmed always)
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
     # GET /crm/objects/2026-09/{type}/{id}/associations/{toType} is only in Partner Services' 2026-09
@@ -149,13 +163,16 @@ PROFILES: dict[str, dict[str, Any]] = {
     # Tests: no latency, no limits, short paths.
     "fast": {},
     # Demos and benchmarks: HubSpot-like latency and limits (public app: ~110 requests per 10 s;
-    # search: 5 requests per second).
+    # search: 5 requests per second per portal; token endpoints: 10 at once, then 1 per second, a
+    # guess that a notebook refreshing every half hour never meets and a refresh loop meets at once).
     "hubspot": {
         "latency_ms": 120.0,
         "per_record_ms": 0.2,
         "burst": 110,
         "burst_window_ms": 10_000,
         "search_rps": 5,
+        "token_rps": 1.0,
+        "token_burst": 10,
     },
 }
 

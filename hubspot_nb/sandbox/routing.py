@@ -214,7 +214,7 @@ class Route:
     regex: re.Pattern[str]
     handler: Handler
     scopes: tuple[str, ...] | None  # None: no bearer token needed; () = any valid token
-    limit: str | None  # "burst", "search" or None
+    limit: str | None  # "burst", "search", "token" (the OAuth token endpoints' bucket) or None
     version: str | None = None  # the API version its path names (path_version)
 
 

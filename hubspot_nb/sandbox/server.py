@@ -21,7 +21,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .host import BearerToken, Host
-from .limits import BAD_GATEWAY_HTML, SECONDLY, TEN_SECONDLY, FaultInjector, RateLimiter, rate_limit_error
+from .limits import (
+    BAD_GATEWAY_HTML,
+    SECONDLY,
+    TEN_SECONDLY,
+    FaultInjector,
+    RateLimiter,
+    RateLimitError,
+    rate_limit_error,
+)
 from .routing import ApiError, Request, Response, Route, missing_scopes
 
 log = logging.getLogger("hubspot_nb.sandbox")
@@ -94,9 +102,12 @@ class Dispatcher:
         limit_headers: dict[str, str] = {}
         fault = None
         try:
+            if route.limit == "token":
+                self.limiter.check_token_endpoint()
             if route.scopes is not None:
                 request.token = self._authenticate(request, route.scopes)
-                limit_headers = self.limiter.check(request.token.limit_key, route.limit)
+                token = request.token
+                limit_headers = self.limiter.check(token.limit_key, route.limit, static=token.static)
             if api:
                 fault = self.faults.draw()
                 if fault is not None:
@@ -109,8 +120,8 @@ class Dispatcher:
             response = self._call(route, request)
         except ApiError as exc:
             response = exc.response()
-            if exc.status == 429:
-                self.sb.stats.incr("rate_limited", key=str(exc.extra.get("policyName")))
+            if isinstance(exc, RateLimitError):
+                self.sb.stats.incr("rate_limited", key=exc.stats_key)
         for name, value in limit_headers.items():
             response.headers.setdefault(name, value)
         return response, fault

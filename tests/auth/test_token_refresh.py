@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import SMALL, login, stats
+from helpers import SMALL, configure, login, stats
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.cache import TokenCache
@@ -245,3 +245,66 @@ def test_hub_client_refreshes_once_after_401_across_threads(fresh_sandbox):
     counters = stats(sb)
     assert counters["refreshes"] == 1
     assert 1 <= counters["responses"]["401"] <= 16
+
+
+# -- the token endpoint's rate limit (issue 13) -----------------------------------------------------
+def _spend_token_endpoint(sb) -> None:
+    """One call the token endpoint refuses (400) but counts: a bucket of one is then empty."""
+    resp = requests.post(f"{sb.base_url}/oauth/2026-03/token", data={"grant_type": "password"}, timeout=10)
+    assert resp.status_code == 400
+
+
+@pytest.mark.parametrize("retry_after", [True, False], ids=["retry-after", "no-retry-after"])
+def test_sixteen_threads_refresh_once_through_the_token_endpoint_limit(fresh_sandbox, retry_after):
+    sb = fresh_sandbox(**SMALL)
+    hub = login(sb)
+    rate = 0.5 if retry_after else 1.0  # Retry-After: 2 s; without it the backoff has to find the gap
+    configure(sb, token_rps=rate, token_burst=1, token_retry_after=retry_after)
+    _spend_token_endpoint(sb)
+    assert requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10).status_code == 200
+    barrier = threading.Barrier(16)
+    portals: list[int] = []
+
+    def worker():
+        barrier.wait()
+        portals.append(hub.client.get("/account-info/v3/details")["portalId"])
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert portals == [sb.hub_id] * 16  # every call succeeded
+    counters = stats(sb)
+    assert counters["refreshes"] == 1 and hub.token.refresh_count == 1  # still single flight
+    assert counters["rate_limited"].get("TOKEN_ENDPOINT", 0) >= 1  # the refresh met the limit …
+    if retry_after:
+        assert counters["rate_limited"] == {"TOKEN_ENDPOINT": 1}  # … and waited exactly as told
+        assert elapsed >= 2.0
+    else:
+        assert elapsed >= 0.5  # … and backed off until it got through
+
+
+def test_retry_after_past_the_bound_is_a_clear_error_and_keeps_the_login(fresh_sandbox):
+    sb = fresh_sandbox(**SMALL)
+    hub = login(sb)
+    token = hub.token
+    configure(sb, token_rps=0.01, token_burst=1)  # one call per 100 s
+    _spend_token_endpoint(sb)
+    started = time.monotonic()
+    with pytest.raises(hnb.RateLimited) as info:
+        token.refresh()
+    assert time.monotonic() - started < 5  # no waiting 100 s
+    message = str(info.value)
+    assert "asked to wait 100 s" in message and "30 s" in message and "run the cell again" in message
+    assert info.value.retry_after == 100
+    assert not any(secret in message for secret in token.secrets())
+    assert not isinstance(info.value, hnb.RefreshFailed)  # the refresh token is still good …
+    requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10)
+    with pytest.raises(hnb.RateLimited):  # … an API call that needs the refresh says the same
+        hub.client.get("/account-info/v3/details")
+    configure(sb, token_rps=0)
+    assert hub.client.get("/account-info/v3/details")["portalId"] == sb.hub_id  # … and works later
+    assert stats(sb)["refreshes"] == 1

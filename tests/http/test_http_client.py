@@ -184,3 +184,49 @@ def test_offset_pages_numeric_offset_and_total_style(sandbox: Sandbox, sandbox_t
     whole = client.get("/analytics/v2/reports/sources/total", {**params, "limit": 1000})
     assert len(rows) == whole["total"] > 3
     assert rows == whole["breakdowns"]
+
+
+def test_two_hubs_of_one_portal_share_the_search_limit(fresh_sandbox: Any) -> None:
+    # HubSpot counts search per account: two logins (two tokens) of one portal, searching at once,
+    # must stay under 5 per second together, not 5 each.
+    from helpers import login
+
+    sb = fresh_sandbox(contacts=1600, search_rps=5)
+    hub_a, hub_b = login(sb), login(sb)
+    assert hub_a.token.access_token != hub_b.token.access_token
+    assert hub_a.client.search_limiter is hub_b.client.search_limiter
+    frames: dict[str, Any] = {}
+    barrier = threading.Barrier(2)
+
+    def pull(name: str, hub: Any) -> None:
+        barrier.wait()
+        frames[name] = hub.search("contacts", filters={"createdate__gte": "2000-01-01"})
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=pull, args=item) for item in (("a", hub_a), ("b", hub_b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert len(frames["a"]) == len(frames["b"]) > 1500  # (a few contacts lack a createdate)
+    seen = stats(sb)
+    searches = sum(n for route, n in seen["requests"].items() if route.endswith("/search"))
+    assert searches >= 16  # 8 pages of 200 each …
+    assert elapsed >= (searches - 5) / 5  # … more than 5 per second would have sent
+    assert seen["rate_limited"].get("SECONDLY", 0) == 0
+    assert hub_a.client.api_usage["rate_limited"] == hub_b.client.api_usage["rate_limited"] == 0
+
+
+def test_search_limiter_per_portal_not_per_token_object(sandbox: Any, sandbox_token: Any) -> None:
+    from hubspot_nb.http.ratelimit import portal_search_limiter
+
+    one = HubSpotClient(oauth(sandbox), sandbox.base_url)
+    two = HubSpotClient(oauth(sandbox), sandbox.base_url + "/")
+    assert one.search_limiter is two.search_limiter
+    unknown = HubSpotClient(Token(sandbox_token["access_token"], kind="private-app"), sandbox.base_url)
+    assert unknown.search_limiter is not one.search_limiter  # portal not known: its own limiter
+    other_host = portal_search_limiter("http://elsewhere.invalid", sandbox.hub_id, None, 5)
+    assert other_host is not one.search_limiter
+    pinned = HubSpotClient(oauth(sandbox), sandbox.base_url, search_rps=3)  # a configured limit wins
+    assert pinned.search_limiter is one.search_limiter and one.search_limiter.max_calls == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -161,3 +162,157 @@ def test_the_real_crm_routes_are_guarded_too(fresh_sandbox):
     assert [r.status_code for r in searches] == [200, 429]
     assert searches[1].json()["policyName"] == "SECONDLY"
     assert not any(h in r.headers for r in searches for h in RATE_HEADERS)
+
+
+# -- limits as HubSpot applies them (issue 13) ------------------------------------------------------
+PAT = "pat-na1-11111111-2222-3333-4444-555555555555"
+DAILY_HEADERS = ("X-HubSpot-RateLimit-Daily", "X-HubSpot-RateLimit-Daily-Remaining")
+
+
+def _token_call(sb, version="2026-03"):
+    """A refused (400) call to the token endpoint: it still counts toward the endpoint's limit."""
+    return requests.post(f"{sb.base_url}/oauth/{version}/token", data={"grant_type": "password"}, timeout=10)
+
+
+def _stats(sb):
+    return requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
+
+
+def test_token_endpoint_is_rate_limited_with_retry_after(fresh_sandbox):
+    sb = fresh_sandbox(token_rps=1, token_burst=2, **SMALL)
+    access = sb.oauth_token(["oauth"])["access_token"]  # the exchange spends one of the two calls
+    assert _token_call(sb).status_code == 400
+    refused = _token_call(sb, "v1")  # every token endpoint shares the one bucket
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"  # whole seconds, as HubSpot's are reported
+    body = refused.json()
+    assert body["message"] == "You have reached your rate limit."
+    assert body["status"] == "error" and body["errorType"] == "RATE_LIMIT" and "category" not in body
+    introspect = requests.post(
+        f"{sb.base_url}/oauth/2026-03/token/introspect",
+        data={"token": access, "client_id": sb.client_id, "client_secret": sb.client_secret},
+        timeout=10,
+    )
+    assert introspect.status_code == 429
+    # API calls do not spend the token endpoints' allowance.
+    details = requests.get(
+        f"{sb.base_url}/account-info/v3/details", headers={"Authorization": f"Bearer {access}"}, timeout=10
+    )
+    assert details.status_code == 200
+    time.sleep(float(refused.headers["Retry-After"]))
+    assert _token_call(sb).status_code == 400  # waited as told: through (refused calls did not count)
+    assert _stats(sb)["rate_limited"] == {"TOKEN_ENDPOINT": 2}
+
+
+def test_token_endpoint_429_without_retry_after_when_set(fresh_sandbox):
+    sb = fresh_sandbox(token_rps=1, token_burst=1, token_retry_after=False, **SMALL)
+    assert _token_call(sb).status_code == 400
+    refused = _token_call(sb)
+    assert refused.status_code == 429 and "Retry-After" not in refused.headers
+    assert refused.json()["message"] == "You have reached your rate limit."
+
+
+def test_token_endpoint_unlimited_in_fast_limited_in_hubspot_profile(fresh_sandbox):
+    from hubspot_nb.sandbox.config import make_config
+
+    assert make_config("fast").token_rps == 0
+    assert make_config("hubspot").token_rps > 0 and make_config("hubspot").token_burst >= 5
+    sb = fresh_sandbox(**SMALL)
+    assert all(_token_call(sb).status_code == 400 for _ in range(30))
+    requests.post(f"{sb.base_url}/_sandbox/config", json={"token_rps": 1, "token_burst": 1}, timeout=10)
+    assert [_token_call(sb).status_code for _ in range(2)] == [400, 429]  # turned on: starts full
+
+
+def test_search_limit_is_shared_by_every_token_of_the_portal(fresh_sandbox):
+    sb = fresh_sandbox(search_rps=4, burst=100, private_tokens=[PAT], **SMALL)
+    tokens = [sb.oauth_token()["access_token"], sb.oauth_token()["access_token"], PAT]  # 2 installs + PAT
+    barrier = threading.Barrier(12)
+
+    def search(token):
+        barrier.wait()
+        return requests.post(
+            f"{sb.base_url}/crm/v3/objects/contacts/search",
+            json={"limit": 1},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(12) as pool:
+        replies = list(pool.map(search, tokens * 4))
+    assert time.monotonic() - started < 0.9  # all within one second: one window
+    codes = [r.status_code for r in replies]
+    assert codes.count(200) == 4 and codes.count(429) == 8  # per token it would be 4 each: 12 × 200
+    assert {r.json()["policyName"] for r in replies if r.status_code == 429} == {"SECONDLY"}
+    assert _stats(sb)["rate_limited"] == {"SECONDLY": 8}
+    # The burst windows stay per install.
+    assert (
+        requests.get(
+            f"{sb.base_url}/crm/v3/objects/contacts",
+            headers={"Authorization": f"Bearer {tokens[0]}"},
+            timeout=10,
+        ).headers["X-HubSpot-RateLimit-Remaining"]
+        == "99"
+    )
+
+
+def test_daily_headers_for_static_credentials_only(fresh_sandbox):
+    sb = fresh_sandbox(burst=100, private_tokens=[PAT], **SMALL)
+    url = f"{sb.base_url}/crm/v3/objects/contacts"
+    static = requests.Session()
+    static.headers["Authorization"] = f"Bearer {PAT}"
+    first, second = static.get(url, timeout=10), static.get(url, timeout=10)
+    assert first.headers["X-HubSpot-RateLimit-Daily"] == "625000"  # Professional's daily allowance
+    assert first.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "624999"
+    assert second.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "624998"
+    assert all(h in first.headers for h in RATE_HEADERS)
+    searched = static.post(f"{url}/search", json={"limit": 1}, timeout=10)
+    assert searched.status_code == 200
+    assert not any(h in searched.headers for h in (*RATE_HEADERS, *DAILY_HEADERS))  # search: no headers
+    assert static.get(url, timeout=10).headers["X-HubSpot-RateLimit-Daily-Remaining"] == "624996"
+    oauth = requests.get(
+        url, headers={"Authorization": f"Bearer {sb.oauth_token()['access_token']}"}, timeout=10
+    )
+    assert oauth.status_code == 200 and all(h in oauth.headers for h in RATE_HEADERS)
+    assert not any(h in oauth.headers for h in DAILY_HEADERS)  # never on OAuth calls
+
+
+def test_daily_limit_exhausted_is_a_daily_429(fresh_sandbox):
+    sb = fresh_sandbox(daily_limit=3, private_tokens=[PAT], **SMALL)
+    url = f"{sb.base_url}/crm/v3/objects/contacts"
+    static = requests.Session()
+    static.headers["Authorization"] = f"Bearer {PAT}"
+    left = [static.get(url, timeout=10).headers["X-HubSpot-RateLimit-Daily-Remaining"] for _ in range(3)]
+    assert left == ["2", "1", "0"]
+    refused = static.get(url, timeout=10)
+    assert refused.status_code == 429
+    assert refused.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+    assert "Retry-After" not in refused.headers
+    body = refused.json()
+    assert body["policyName"] == "DAILY" and body["message"] == "You have reached your daily limit."
+    assert body["errorType"] == "RATE_LIMIT" and "category" not in body
+    assert static.post(f"{url}/search", json={}, timeout=10).json()["policyName"] == "DAILY"
+    oauth = requests.get(
+        url, headers={"Authorization": f"Bearer {sb.oauth_token()['access_token']}"}, timeout=10
+    )
+    assert oauth.status_code == 200  # OAuth calls are outside the daily allowance
+    assert _stats(sb)["rate_limited"] == {"DAILY": 2}
+    requests.post(f"{sb.base_url}/_sandbox/config", json={"daily_limit": 5}, timeout=10)
+    again = static.get(url, timeout=10)  # refused calls did not count: 3 of 5 used
+    assert again.status_code == 200 and again.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "1"
+    requests.post(f"{sb.base_url}/_sandbox/config", json={"daily_limit": 0}, timeout=10)
+    assert not any(h in static.get(url, timeout=10).headers for h in DAILY_HEADERS)
+
+
+def test_the_day_ends_at_midnight_account_time():
+    from datetime import datetime, timezone
+
+    from hubspot_nb.sandbox.limits import account_day
+
+    def at(text):
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+
+    # US/Eastern: midnight is 05:00 UTC in winter, 04:00 UTC in summer.
+    assert account_day(at("2027-01-15T04:59:59")) != account_day(at("2027-01-15T05:00:00"))
+    assert account_day(at("2027-01-15T05:00:00")) == account_day(at("2027-01-16T04:59:59"))
+    assert account_day(at("2027-07-15T03:59:59")) != account_day(at("2027-07-15T04:00:00"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..config import ACCOUNT_TIME_ZONE
 from ..routing import ApiError, Request, Response, Router
 from ._host import OAuthHost
 from ._login import check_client, oauth_error_response
@@ -51,7 +52,7 @@ def refresh_info(sb: OAuthHost, grant: Grant) -> dict[str, Any]:
 
 
 # -- v1 -------------------------------------------------------------------------------------------
-@router.route("GET", "/oauth/v1/access-tokens/{token}")
+@router.route("GET", "/oauth/v1/access-tokens/{token}", limit="token")
 def access_token_v1(sb: OAuthHost, req: Request) -> Any:
     record = sb.auth.live_access(req.path_params["token"])
     if record is None or record.kind != "oauth":
@@ -65,13 +66,13 @@ def _bad_refresh_token() -> Response:
     return oauth_error_response(OAuthError("BAD_REFRESH_TOKEN", "missing or invalid refresh token"), "v1")
 
 
-@router.route("GET", "/oauth/v1/refresh-tokens/{token}")
+@router.route("GET", "/oauth/v1/refresh-tokens/{token}", limit="token")
 def refresh_token_v1(sb: OAuthHost, req: Request) -> Any:
     grant = sb.auth.grant(req.path_params["token"])
     return _bad_refresh_token() if grant is None else refresh_info(sb, grant)
 
 
-@router.route("DELETE", "/oauth/v1/refresh-tokens/{token}")
+@router.route("DELETE", "/oauth/v1/refresh-tokens/{token}", limit="token")
 def revoke_v1(sb: OAuthHost, req: Request) -> Response:
     if not sb.auth.revoke_refresh(req.path_params["token"]):
         return _bad_refresh_token()
@@ -107,7 +108,7 @@ def _client_form(req: Request) -> tuple[str, str | None]:
     return fields.get("token") or "", fields.get("token_type_hint")
 
 
-@router.route("POST", "/oauth/v3/token/introspect", dated="/oauth/{version}/token/introspect")
+@router.route("POST", "/oauth/v3/token/introspect", dated="/oauth/{version}/token/introspect", limit="token")
 def introspect(sb: OAuthHost, req: Request) -> Response:
     """2026-09's spec declares only ``active`` (required); the sandbox answers every version alike."""
     try:
@@ -116,7 +117,7 @@ def introspect(sb: OAuthHost, req: Request) -> Response:
         return oauth_error_response(exc, req.version or "v3")
 
 
-@router.route("POST", "/oauth/v3/token/revoke", dated="/oauth/{version}/token/revoke")
+@router.route("POST", "/oauth/v3/token/revoke", dated="/oauth/{version}/token/revoke", limit="token")
 def revoke(sb: OAuthHost, req: Request) -> Response:
     try:
         return _revoke(sb, *_client_form(req))
@@ -132,7 +133,7 @@ def account_details(sb: OAuthHost, req: Request) -> Any:
     return {
         "portalId": sb.hub_id,
         "accountType": "STANDARD",
-        "timeZone": "US/Eastern",
+        "timeZone": ACCOUNT_TIME_ZONE,
         "companyCurrency": "USD",
         "additionalCurrencies": ["EUR", "GBP"],
         "utcOffset": "-05:00",

@@ -280,8 +280,8 @@ def token_body(sb: OAuthHost, access: AccessToken, grant: Grant) -> dict[str, An
     }
 
 
-@router.route("POST", "/oauth/v1/token")
-@router.route("POST", "/oauth/v3/token", dated="/oauth/{version}/token")
+@router.route("POST", "/oauth/v1/token", limit="token")
+@router.route("POST", "/oauth/v3/token", dated="/oauth/{version}/token", limit="token")
 def token(sb: OAuthHost, req: Request) -> Response:
     """The token endpoint of every version; v1 answers errors in its own shape (``oauth_error_response``)."""
     version = req.version or "v1"

@@ -90,6 +90,12 @@ class AccessToken:
     grant: Grant | None = None
     revoked: bool = False
 
+    @property
+    def static(self) -> bool:
+        """Not an OAuth access token (a private-app token or service key): never expires, counts
+        toward the portal's daily limit and gets the daily rate-limit headers."""
+        return self.kind != "oauth"
+
     def expired_for(self, now: float) -> float | None:
         """Seconds since this token expired, or None while it is valid."""
         if self.expires_at is None or now < self.expires_at:
