@@ -47,6 +47,10 @@ def _sandbox_parser(commands: Any) -> None:
     )
     p.add_argument("--private-token", action="append", default=[], metavar="pat-na1-…",
                    help="accept this private-app token (repeatable)")  # fmt: skip
+    p.add_argument("--service-key", action="append", default=[], metavar="KEY",
+                   help="accept this service key: every scope but oauth (repeatable)")  # fmt: skip
+    p.add_argument("--service-key-account-info", choices=("allowed", "needs_oauth_scope"),
+                   help="does account info answer keys? (unconfirmed at HubSpot)")  # fmt: skip
     p.add_argument("--public-url", help="base URL browsers use, e.g. behind jupyter-server-proxy")
     p.set_defaults(run=run_sandbox)
 
@@ -65,12 +69,22 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["rotate_refresh_tokens"] = True
     if args.private_token:
         options["private_tokens"] = args.private_token
+    if args.service_key:
+        options["service_keys"] = args.service_key
+    if args.service_key_account_info:
+        options["service_key_account_info"] = args.service_key_account_info
     return options
 
 
 def banner(sb: Any) -> str:
     base, public = sb.base_url, sb.public_url
     private = f"\n  Private-app tokens accepted: {len(sb.config.private_tokens)}" if sb.private_token else ""
+    keys = ""
+    if sb.service_key:
+        keys = (
+            f"\n\nService keys accepted: {len(sb.config.service_keys)} (no OAuth needed):\n"
+            f'    hub = hnb.login(service_key=KEY, api_base="{base}")'
+        )
     return f"""\
 hubspot_nb sandbox running (profile {sb.config.profile}, seed {sb.config.seed}, hub id {sb.hub_id})
   API base URL:   {base}
@@ -86,7 +100,7 @@ In Python:
     hub = hnb.login(client_id="{sb.client_id}", client_secret="{sb.client_secret}",
                     redirect_uri="{sb.callback_url}",
                     api_base="{base}", app_base="{public}")
-    hub.contacts()
+    hub.contacts(){keys}
 
 Press Ctrl-C to stop."""
 

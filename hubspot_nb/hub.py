@@ -11,15 +11,16 @@ the hub itself.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .auth.portal import PortalInfo
 from .context import Catalogues, Context
-from .crm.query import Query, QueryOptions
+from .crm.query import Query, QueryOptions, SearchQuery
 from .errors import NotLoggedIn
 from .http.urls import DEFAULT_API_BASE
 
@@ -37,11 +38,50 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _query_signature(method: F) -> F:
     """``method(self, [object_type,] **options)`` with ``Query``'s keyword-only fields in place of
-    ``**options`` in its ``__signature__`` (what ``help()``, ``inspect`` and notebooks' ``?`` show)."""
+    ``**options`` in its ``__signature__`` and their description (from ``Query``'s docstring) after
+    its own docstring: what ``help()``, ``inspect`` and notebooks' ``?`` show."""
     own = [p for p in inspect.signature(method).parameters.values() if p.kind is not p.VAR_KEYWORD]
     options = list(inspect.signature(Query).parameters.values())
     method.__signature__ = inspect.signature(method).replace(parameters=own + options)  # type: ignore[attr-defined]
+    described = inspect.cleandoc(Query.__doc__ or "").partition("\n\n")[2]  # after its first line
+    method.__doc__ = "\n\n".join(d for d in (inspect.cleandoc(method.__doc__ or ""), described) if d) or None
     return method
+
+
+P = ParamSpec("P")
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _takes(
+    options: Callable[P, T],
+) -> Callable[[Callable[[S, str, T], R]], Callable[Concatenate[S, str, P], R]]:
+    """``method(self, object_type, options)`` called as ``method(self, object_type, *args, **kwargs)``:
+    the arguments after the object type build ``options(*args, **kwargs)`` (positional or by name,
+    with its defaults and checks), and its parameters follow ``object_type`` in the method's
+    ``__signature__``; type checkers read them through ``P``."""
+
+    def decorate(method: Callable[[S, str, T], R]) -> Callable[Concatenate[S, str, P], R]:
+        own = list(inspect.signature(method).parameters.values())[:2]  # self, object_type
+        signature = inspect.signature(method).replace(
+            parameters=own + list(inspect.signature(options).parameters.values())
+        )
+
+        def call(self: S, object_type: str, *args: P.args, **kwargs: P.kwargs) -> R:
+            try:  # a wrong call is told in the method's terms: "Hub.search() got an unexpected …"
+                signature.bind(self, object_type, *args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"{method.__qualname__}() {error}") from None
+            return method(self, object_type, options(*args, **kwargs))
+
+        functools.update_wrapper(call, method, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+        call.__signature__ = signature  # type: ignore[attr-defined]
+        # ``Concatenate`` types ``self, object_type`` as positional-only; ``call`` also takes
+        # ``object_type=`` by name, as the signature says: more than the type promises, never less.
+        return call  # type: ignore[return-value]
+
+    return decorate
 
 
 class Hub:
@@ -155,50 +195,35 @@ class Hub:
     # same keywords for ``**options: Unpack[…]``, which type checkers and IDEs read). The methods
     # below only say which object type; ``_query_signature`` puts ``Query``'s keywords into their
     # ``__signature__`` so ``help()`` and ``inspect.signature`` show them too. Unknown keywords and
-    # positional options raise TypeError.
+    # positional options raise TypeError. ``search`` takes ``SearchQuery``'s fields, by position or
+    # name, through ``_takes``.
     @_query_signature
     def contacts(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Contacts as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Contacts as a typed DataFrame (index ``id``)."""
         return self.objects("contacts", **options)
 
     @_query_signature
     def companies(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Companies as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Companies as a typed DataFrame (index ``id``)."""
         return self.objects("companies", **options)
 
     @_query_signature
     def deals(self, **options: Unpack[QueryOptions]) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Deals as a typed DataFrame (index ``id``). See ``objects`` for the options."""
+        """Deals as a typed DataFrame (index ``id``)."""
         return self.objects("deals", **options)
 
     @_query_signature
     def objects(
         self, object_type: str, **options: Unpack[QueryOptions]
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-        """Records of any CRM object type as a typed DataFrame, index ``id``.
-
-        properties: None (HubSpot's default set), a list of names, or "all" (every property).
-        since: only records modified since then (datetime, date or ISO string); uses search.
-        limit: at most this many rows. archived: only archived records.
-        associations: object types whose associated ids become columns (``companies`` and
-        ``primary_company`` …). labels: show labels instead of internal names and values.
-        chunksize: return an iterator of DataFrames of about this many rows instead of one frame.
-        """
+        """Records of any CRM object type as a typed DataFrame, index ``id``."""
         from .crm import objects as crm
 
         query = Query(**options)
         return crm.objects(self.context, object_type, query)
 
-    def search(
-        self,
-        object_type: str,
-        filters: Any = None,
-        properties: Any = None,
-        sort: Any = None,
-        limit: int | None = None,
-        query: str | None = None,
-        labels: bool = False,
-    ) -> pd.DataFrame:
+    @_takes(SearchQuery)
+    def search(self, object_type: str, search: SearchQuery) -> pd.DataFrame:
         """Records matching ``filters`` (``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}``
         or HubSpot's own filter dicts), all pages, past HubSpot's 10,000-result cap.
 
@@ -206,16 +231,7 @@ class Hub:
         the rows here (ties by id), with ``limit`` too: the rows are the first under every key."""
         from .crm import objects as crm
 
-        return crm.search(
-            self.context,
-            object_type,
-            filters=filters,
-            properties=properties,
-            sort=sort,
-            limit=limit,
-            query=query,
-            labels=labels,
-        )
+        return crm.search(self.context, object_type, search)
 
     def properties(self, object_type: str) -> pd.DataFrame:
         """The property catalogue of an object type: name, label, type, fieldType, options …"""

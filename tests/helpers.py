@@ -81,9 +81,13 @@ def configure(sb: Sandbox, **knobs: Any) -> None:
     assert resp.status_code == 200, resp.text
 
 
-def make_hub(sb: Sandbox, token_body: dict[str, Any] | None = None) -> Hub:
+def make_hub(
+    sb: Sandbox, token_body: dict[str, Any] | None = None, *, scopes: list[str] | None = None
+) -> Hub:
+    """A Hub on ``sb`` (progress bars off) with ``token_body``, or else a token that went through the
+    sandbox's consent flow with ``scopes`` (None: ``Sandbox.oauth_token``'s default)."""
     token = Token.from_response(
-        token_body or sb.oauth_token(),
+        token_body or sb.oauth_token(scopes),
         client_id=sb.client_id,
         client_secret=sb.client_secret,
         api_base=sb.base_url,

@@ -49,11 +49,25 @@ def test_crm_pulls_share_one_keyword_only_signature() -> None:
         assert keyword_only == options, name
         assert params["archived"].default is False and params["limit"].default is None
     assert list(inspect.signature(Hub.objects).parameters)[:2] == ["self", "object_type"]
+    for name in ("contacts", "objects"):  # help() describes the options, from Query's docstring
+        doc = getattr(Hub, name).__doc__
+        assert all(f"{option}:" in doc for option in options), name
     hub = Hub()
     with pytest.raises(TypeError):
         hub.contacts(["email"])  # type: ignore[misc]
     with pytest.raises(TypeError, match="propertys"):
         hub.contacts(propertys=["email"])  # type: ignore[call-arg]
+
+
+def test_search_takes_its_options_by_position_or_name() -> None:
+    params = inspect.signature(Hub().search).parameters
+    assert list(params) == ["object_type", "filters", "properties", "sort", "limit", "query", "labels"]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params.values())
+    assert params["labels"].default is False and params["limit"].default is None
+    with pytest.raises(TypeError, match=r"Hub\.search\(\) got an unexpected keyword argument 'filterz'"):
+        Hub().search("contacts", filterz={})  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        Hub().search("contacts", {}, None, None, None, None, False, "extra")  # type: ignore[call-arg]
 
 
 def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:

@@ -7,6 +7,9 @@ Layout (directory ``HUBSPOT_NB_CACHE_DIR``, else ``platformdirs.user_config_dir(
       tokens/<client_id>/       0700
         <hub_id>.json           0600  access + refresh token, expires_at, scopes, api_base …
         <hub_id>.json.lock            the cross-process refresh lock
+      keys/                     0700
+        <hub_id>.json           0600  a service key for that portal (no app, nothing to refresh);
+        key-<digest>.json       0600  … or named by a digest of the key while its portal is unknown
 
 What is stored, and why the client secret is in it: refreshing needs the refresh token *and* the
 app's client secret. Both are equally sensitive (either alone is not enough; together they mint
@@ -190,8 +193,63 @@ class TokenCache:
         except (TypeError, ValueError):
             return None
 
+    # -- service keys (one per portal, no app) --------------------------------------------------
+    @staticmethod
+    def key_name(hub_id: int | None, key: str) -> str:
+        """The entry name of a service key: its portal, or a digest of the key if that is unknown."""
+        if hub_id is not None:
+            return str(int(hub_id))
+        return "key-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def key_path(self, name: str) -> Path:
+        return self.directory / "keys" / f"{_safe_name(name)}.json"
+
+    def save_key(self, record: dict[str, Any]) -> Path:
+        """Save a service key's record (``Token.to_record()``), atomically and 0600."""
+        if record.get("kind") != "service-key" or not record.get("access_token"):
+            raise ValueError("save_key takes the record of a service key")
+        _private_dir(self.directory)
+        _private_dir(self.directory / "keys")
+        path = self.key_path(self.key_name(record.get("hub_id"), record["access_token"]))
+        write_private_json(path, record)
+        return path
+
+    def delete_key(self, hub_id: int | None, key: str) -> bool:
+        """Forget a cached service key. True if there was one."""
+        path = self.key_path(self.key_name(hub_id, key))
+        existed = path.exists()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return existed
+
+    def keys(self) -> list[dict[str, Any]]:
+        """Every readable cached service key, most recently saved first."""
+        found = []
+        for path in (self.directory / "keys").glob("*.json"):
+            record = _read_json(path)
+            if (
+                isinstance(record, dict)
+                and record.get("access_token")
+                and record.get("kind") == "service-key"
+            ):
+                found.append(record)
+            elif record is not None:
+                log.warning("hubspot_nb: ignoring malformed service-key cache entry %s", path)
+        found.sort(key=lambda r: r.get("saved_at") or 0.0, reverse=True)
+        return found
+
+    def find_key(self, hub_id: int | None = None, api_base: str | None = None) -> dict[str, Any] | None:
+        """The newest cached service key for ``hub_id`` (any portal if None) and ``api_base``."""
+        for record in self.keys():
+            if hub_id is not None and record.get("hub_id") != int(hub_id):
+                continue
+            if api_base is not None and record.get("api_base") != api_base:
+                continue
+            return record
+        return None
+
     def entries(self) -> list[dict[str, Any]]:
-        """Every readable entry, most recently saved first."""
+        """Every readable OAuth entry, most recently saved first."""
         found = []
         for path in (self.directory / "tokens").glob("*/*.json"):
             record = _read_json(path)

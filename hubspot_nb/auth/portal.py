@@ -24,10 +24,12 @@ class PortalInfo:
     user_id: int | None = None
     app_id: int | None = None
     scopes: list[str] = field(default_factory=list)
-    token_kind: str = "oauth"  # "oauth" or "private-app"
+    token_kind: str = "oauth"  # "oauth", "service-key" or "private-app"
 
     def describe(self) -> str:
         who = f" as {self.user}" if self.user else ""
+        if self.hub_id is None and not self.hub_domain:
+            return f"your HubSpot portal (hub id unknown: the key may not read account info){who}"
         where = self.hub_domain or f"portal {self.hub_id}"
         return f"{where} (hub id {self.hub_id}){who}"
 

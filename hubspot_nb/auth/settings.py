@@ -45,6 +45,7 @@ ENV = {
     "redirect_uri": "HUBSPOT_REDIRECT_URI",
     "scopes": "HUBSPOT_SCOPES",
     "optional_scopes": "HUBSPOT_OPTIONAL_SCOPES",
+    "service_key": "HUBSPOT_SERVICE_KEY",
     "access_token": "HUBSPOT_ACCESS_TOKEN",
     "api_base": "HUBSPOT_API_BASE",
     "app_base": "HUBSPOT_APP_BASE",
@@ -61,6 +62,7 @@ class Settings:
     redirect_uri: str | None = None
     scopes: list[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
     optional_scopes: list[str] = field(default_factory=lambda: list(DEFAULT_OPTIONAL_SCOPES))
+    service_key: str | None = None
     access_token: str | None = None
     api_base: str = DEFAULT_API_BASE
     app_base: str = DEFAULT_APP_BASE
@@ -74,9 +76,20 @@ class Settings:
             f"Settings(client_id={self.client_id!r}, client_secret={'set' if self.client_secret else None}, "
             f"redirect_uri={self.redirect_uri!r}, scopes={self.scopes}, "
             f"optional_scopes={self.optional_scopes}, "
+            f"service_key={'set' if self.service_key else None}, "
             f"access_token={'set' if self.access_token else None}, api_base={self.api_base!r}, "
             f"app_base={self.app_base!r}, token_endpoint={self.token_endpoint!r})"
         )
+
+    def static_credential(self) -> tuple[str, str] | None:
+        """``(kind, value)`` of the static credential to use, or None: an argument wins over the
+        environment; within each, a service key wins over an access token."""
+        for source in ("argument", "env"):
+            for name, kind in (("service_key", "service-key"), ("access_token", "private-app")):
+                value = getattr(self, name)
+                if value and self.sources.get(name) == source:
+                    return kind, value
+        return None
 
 
 def split_scopes(value: str | Iterable[str] | None) -> list[str] | None:
@@ -96,6 +109,11 @@ def resolve(**arguments: object) -> Settings:
 
     Also validates what it can: the token endpoint version and both base URLs.
     """
+    if arguments.get("service_key") is not None and arguments.get("access_token") is not None:
+        raise ConfigError(
+            "Pass either service_key= (a HubSpot service key) or access_token= (a legacy private-app or "
+            "static app token), not both: they are two ways to the same thing."
+        )
     settings = Settings()
     for name, env_name in ENV.items():
         value = arguments.get(name)

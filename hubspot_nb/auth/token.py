@@ -65,7 +65,8 @@ def _human(seconds: float) -> str:
 
 
 class Token:
-    """A HubSpot access token (OAuth or private-app) plus what it takes to renew it."""
+    """A HubSpot access token (``kind`` "oauth", "service-key" or "private-app") plus what it takes to
+    renew it (only OAuth tokens renew)."""
 
     def __init__(
         self,
@@ -166,8 +167,8 @@ class Token:
         """Force a refresh. With ``stale``: only if the current token still is ``stale``."""
         if not self.can_refresh:
             raise RefreshFailed(
-                "This token cannot be refreshed (a private-app token, or no refresh token). "
-                "If HubSpot rejects it, create a new token or log in again with hnb.login()."
+                "This token cannot be refreshed (a service key or private-app token, or no refresh "
+                "token). If HubSpot rejects it, make a new key or token, or log in again with hnb.login()."
             )
         self._refresh(stale=stale, forced=True)
 

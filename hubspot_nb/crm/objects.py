@@ -26,7 +26,7 @@ from ..http.urls import path
 from . import _chains, pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
-from .query import Query
+from .query import Query, SearchQuery
 
 # HubSpot's standard object types and their ids (custom objects: "2-…" ids or "p_…" names).
 OBJECT_TYPE_IDS = {
@@ -162,17 +162,10 @@ def _default_names(client: Any, object_type: str) -> list[str]:
     return list((results[0].get("properties") or {}).keys()) if results else ["hs_object_id"]
 
 
-def search(
-    ctx: Context,
-    object_type: str,
-    filters: Any = None,
-    properties: Any = None,
-    sort: Any = None,
-    limit: int | None = None,
-    query: str | None = None,
-    labels: bool = False,
-) -> pd.DataFrame:
+def search(ctx: Context, object_type: str, search: SearchQuery) -> pd.DataFrame:
     """``hub.search``: every record matching ``filters`` (see ``filters.py``), past the 10,000 cap."""
+    filters, properties, sort, limit = search.filters, search.properties, search.sort, search.limit
+    query, labels = search.query, search.labels
     object_type = object_type_name(object_type)
     cat = catalogue(ctx, object_type)
     known = {n: p.type for n, p in cat.properties.items()}

@@ -1,6 +1,6 @@
 """The options of a CRM pull, declared once: ``Query`` (what the helpers take) and ``QueryOptions``
 (the same keywords, for typing ``**options`` on ``Hub.contacts`` / ``companies`` / ``deals`` /
-``objects``).
+``objects``); and ``SearchQuery``, what ``Hub.search`` takes after the object type.
 
 ``Hub`` methods take ``**options: Unpack[QueryOptions]`` (type checkers and IDEs see each keyword)
 and get ``Query``'s keyword-only signature as their ``__signature__`` (``help()`` and
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from ..errors import InvalidInput
 
@@ -69,3 +69,20 @@ def _check_in_step() -> None:
 
 
 _check_in_step()
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to search for; ``Hub.search`` takes these in this order (or by name) after the type.
+
+    filters: ``{"lifecyclestage": "lead", "createdate__gte": "2025-01-01"}`` or HubSpot's own
+    filter dicts. properties: as for ``Query``. sort: ``"-createdate"`` or a list of keys.
+    limit: at most this many rows. query: HubSpot's free-text search. labels: as for ``Query``.
+    """
+
+    filters: Any = None
+    properties: Any = None
+    sort: Any = None
+    limit: int | None = None
+    query: str | None = None
+    labels: bool = False

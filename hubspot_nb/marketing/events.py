@@ -169,33 +169,12 @@ def send_ids(ctx: Context, email_id: Any) -> list[Any]:
     return list(email.get("allEmailCampaignIds") or [email_id])
 
 
-def iter_email_events(
-    ctx: Context,
-    start: Any,
-    end: Any,
-    event_types: str | Iterable[str] | None = None,
-    email_id: Any = None,
-    *,
-    slices: int | None = None,
+def _event_pages(
+    ctx: Context, tasks: list[tuple[dict[str, Any], pd.Timestamp, pd.Timestamp]]
 ) -> Iterator[pd.DataFrame]:
-    """Typed frames of events in ``[start, end)``, one per page, no event twice (see ``email_events``).
-
-    Frames arrive as slices finish (not in time order); each holds at most ``PAGE_SIZE`` rows.
-    """
-    t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
-    if t1 <= t0:
-        return
-    if isinstance(event_types, str):
-        event_types = [event_types]
-    types = [mf.choose(t, EVENT_TYPES, "event type") for t in event_types] if event_types else [None]
-    sends: list[Any] = [None] if email_id is None else send_ids(ctx, email_id)
-    n = slices if slices is not None else auto_slices(t0, t1, ctx.client.max_workers)
-    tasks = [
-        ({k: v for k, v in (("eventType", kind), ("campaignId", send)) if v is not None}, a, b)
-        for a, b in time_slices(t0, t1, n)
-        for kind in types
-        for send in sends
-    ]
+    """Typed frames of the events of ``tasks`` (filters, slice start, slice end), pulled concurrently,
+    one per page, no event twice. Frames arrive as slices finish (not in time order); each holds at
+    most ``PAGE_SIZE`` rows."""
     futures: list[Future[list[pd.DataFrame]]] = [ctx.client.pool.submit(_pull, ctx, *task) for task in tasks]
     bar = progress.bar(ctx.progress, "email events", total=len(futures), unit="slice")
     seen: set[str] = set()
@@ -228,7 +207,21 @@ def email_events(
     of an A/B test) or of one send (a legacy ``emailCampaignId``).
     ``slices``: how many time slices to pull concurrently (default: about one per week of the window).
     """
-    frames = list(iter_email_events(ctx, start, end, event_types, email_id, slices=slices))
+    t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
+    frames: list[pd.DataFrame] = []
+    if t1 > t0:  # an empty window asks nothing (nor checks the event types)
+        if isinstance(event_types, str):
+            event_types = [event_types]
+        types = [mf.choose(t, EVENT_TYPES, "event type") for t in event_types] if event_types else [None]
+        sends: list[Any] = [None] if email_id is None else send_ids(ctx, email_id)
+        n = slices if slices is not None else auto_slices(t0, t1, ctx.client.max_workers)
+        tasks = [
+            ({k: v for k, v in (("eventType", kind), ("campaignId", send)) if v is not None}, a, b)
+            for a, b in time_slices(t0, t1, n)
+            for kind in types
+            for send in sends
+        ]
+        frames = list(_event_pages(ctx, tasks))
     if not frames:
         frames = [page_frame([])]
     # Slices finish in any order: sort on (created, id) so the same events give the same frame.

@@ -1,10 +1,23 @@
 """``login``, ``connect`` and ``logout``: the three calls a notebook makes about who it is.
 
-``login()`` in order: a private-app token (argument or ``HUBSPOT_ACCESS_TOKEN``) needs no OAuth;
-else a cached token for this app and API host is used at once (no widget, no network unless it
-needs a refresh), which is what makes "Run All" work from the second day on; else a login starts:
-the ``LoginWidget`` in Jupyter (the call returns a *pending* ``Hub`` at once, which the widget
-connects when the user finishes), or a printed link and an ``input()`` prompt elsewhere.
+``login()`` in order:
+
+1. a static credential needs no OAuth: a service key (``service_key=`` or ``HUBSPOT_SERVICE_KEY``)
+   or a legacy private-app / static app token (``access_token=`` or ``HUBSPOT_ACCESS_TOKEN``);
+   arguments win over the environment, and a service key over a token;
+2. else a cached login is used at once (no widget, no network unless it needs a refresh), which is
+   what makes "Run All" work from the second day on: an OAuth token for this app and API host, or,
+   when no OAuth app is configured, a cached service key (checked with one cheap call; a refused
+   one is deleted and the key widget shows again, saying so);
+3. else a login starts. With an OAuth app configured: the ``LoginWidget`` in Jupyter (the call
+   returns a *pending* ``Hub`` at once, which the widget connects when the user finishes), or a
+   printed link and an ``input()`` prompt elsewhere. With no OAuth app: the ``ServiceKeyWidget``
+   (a password box for a service key) in Jupyter, or a ``getpass`` prompt in an interactive
+   terminal; a script with nothing configured gets a ``ConfigError`` saying what to set.
+
+Service keys given by argument, in the widget or at the prompt are cached per portal (0600, like
+OAuth logins; ``cache=False`` keeps them in memory only); ones from the environment are not copied
+to disk, and neither are private-app tokens.
 
 ``login(sandbox=True)`` starts the embedded sandbox in this kernel and runs the same flow against
 it with the sandbox's built-in app; ``auto_approve=True`` additionally clicks "approve" on the
@@ -17,19 +30,20 @@ import getpass
 import logging
 import os
 import socket
+import sys
 from typing import Any
 from urllib.parse import urljoin
 
 import requests
 
 from ..auth import flow as auth
+from ..auth import static
 from ..auth.cache import TokenCache
 from ..auth.portal import portal_info
 from ..auth.settings import resolve
 from ..auth.token import Token
 from ..errors import (
     APIError,
-    AuthenticationFailed,
     ConfigError,
     LoginFailed,
     NetworkError,
@@ -50,6 +64,7 @@ def login(
     scopes: list[str] | str | None = None,
     optional_scopes: list[str] | str | None = None,
     *,
+    service_key: str | None = None,
     access_token: str | None = None,
     api_base: str | None = None,
     app_base: str | None = None,
@@ -72,7 +87,12 @@ def login(
     ``wait=seconds`` makes the widget's cell block until the login is finished (or the time is up),
     so "Run All" pauses at the login cell instead of running on with a pending hub.
     ``sandbox=True`` (or a running sandbox object) logs in to the local sandbox instead of HubSpot.
+    ``service_key=`` (or ``HUBSPOT_SERVICE_KEY``) connects with a HubSpot service key, ``access_token=``
+    (or ``HUBSPOT_ACCESS_TOKEN``) with a legacy private-app or static app token: no OAuth at all.
     """
+    for name, value in (("service_key", service_key), ("access_token", access_token)):
+        if value is not None and not value.strip():
+            raise ConfigError(f"{name}= is empty; pass the whole value (or leave {name}= out).")
     sb = _sandbox(sandbox) if sandbox else None
     if sb is not None:
         public = _browser_url(sb)
@@ -88,29 +108,35 @@ def login(
         redirect_uri=redirect_uri,
         scopes=scopes,
         optional_scopes=optional_scopes,
+        service_key=service_key,
         access_token=access_token,
         api_base=api_base,
         app_base=app_base,
         cache_dir=cache_dir,
         token_endpoint=token_endpoint,
     )
-    if sb is not None and access_token is None:
-        settings.access_token = None  # a HUBSPOT_ACCESS_TOKEN is for HubSpot, never sent to the sandbox
-    if settings.access_token:
-        return private_app_hub(settings.access_token, settings.api_base, sandbox=sb)
-
+    if sb is not None:
+        # HUBSPOT_SERVICE_KEY / HUBSPOT_ACCESS_TOKEN are for HubSpot, never sent to the sandbox.
+        settings.service_key = service_key
+        settings.access_token = access_token
     store = TokenCache(settings.cache_dir) if (cache is None or cache) else None
+    credential = settings.static_credential()
+    if credential is not None:
+        kind, value = credential
+        from_argument = settings.sources.get("service_key" if kind == "service-key" else "access_token")
+        keep = store if kind == "service-key" and from_argument == "argument" else None
+        return static_hub(value, kind, settings.api_base, sandbox=sb, store=keep)
+
     note = None
     if store is not None and not force:
         hub, note = _from_cache(store, settings, hub_id)
         if hub is not None:
             return hub
+    mode = interactive or ("widget" if in_notebook() else "input")
+    if mode not in ("widget", "input"):
+        raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
     if not settings.client_id:
-        raise ConfigError(
-            "No HubSpot app configured. Set HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and "
-            "HUBSPOT_REDIRECT_URI (or pass client_id=, client_secret=, redirect_uri=), or log in with "
-            "a private-app token: hnb.login(access_token=...), or try the sandbox: hnb.login(sandbox=True)."
-        )
+        return _key_login(settings, store, mode, note, sandbox=sb, wait=wait)
     if not settings.redirect_uri:
         raise ConfigError(
             "No redirect URI. Set HUBSPOT_REDIRECT_URI (or pass redirect_uri=) to one of the redirect "
@@ -132,7 +158,6 @@ def login(
         authorized = flow.finish(approve_in_sandbox(flow, sb))
         hub.attach(authorized.token, authorized.info)
         return hub
-    mode = interactive or ("widget" if in_notebook() else "input")
     if mode == "widget":
         from IPython.display import display
 
@@ -144,9 +169,43 @@ def login(
         if wait is not None:
             wait_for_login(hub, wait)
         return hub
-    if mode != "input":
-        raise ConfigError(f"interactive must be 'widget' or 'input', not {interactive!r}.")
     return prompt_login(flow, hub, note=note)
+
+
+NOTHING_CONFIGURED = (
+    f"No HubSpot credentials configured. Make a service key in HubSpot ({static.WHERE_KEYS_ARE_MADE}) "
+    "and pass it: "
+    "hnb.login(service_key=...) or set HUBSPOT_SERVICE_KEY; or set up an OAuth app with HUBSPOT_CLIENT_ID, "
+    "HUBSPOT_CLIENT_SECRET and HUBSPOT_REDIRECT_URI (or client_id=, client_secret=, redirect_uri=); an "
+    "existing private-app token works too: hnb.login(access_token=...). Or try the sandbox: "
+    "hnb.login(sandbox=True)."
+)
+KEY_PENDING = (
+    "Not logged in yet. Paste a service key into the box shown by hnb.login() and click Connect, "
+    "then run this cell again."
+)
+
+
+def _key_login(
+    settings: Any, store: TokenCache | None, mode: str, note: str | None, *, sandbox: Any, wait: float | None
+) -> Hub:
+    """No OAuth app configured: ask for a service key (widget, or a hidden prompt in a terminal)."""
+    hub = Hub(api_base=settings.api_base, sandbox=sandbox)
+    if mode == "widget":
+        from IPython.display import display
+
+        from .key_widget import ServiceKeyWidget
+
+        hub.detach(KEY_PENDING)  # a pending hub's message: points at the key box, not at OAuth
+        widget = ServiceKeyWidget(hub, api_base=settings.api_base, store=store, note=note)
+        hub.login_widget = widget  # type: ignore[attr-defined]
+        display(widget)  # type: ignore[no-untyped-call]
+        if wait is not None:
+            wait_for_login(hub, wait)
+        return hub
+    if not terminal_can_prompt():
+        raise ConfigError(NOTHING_CONFIGURED)
+    return prompt_key_login(hub, settings.api_base, store, note=note)
 
 
 def connect(
@@ -161,16 +220,32 @@ def connect(
     With no arguments: the most recent login. ``hub_id``/``client_id`` pick one of several portals.
     """
     store = TokenCache(cache_dir)
-    record = store.find(client_id=client_id, hub_id=hub_id, api_base=api_base)
+    record = _newest(store, client_id, hub_id, api_base)
     if record is None:
         which = ", ".join(f"{k}={v}" for k, v in (("hub_id", hub_id), ("client_id", client_id)) if v)
         raise NotLoggedIn(
             f"No saved HubSpot login{' for ' + which if which else ''} in {store.directory}. "
-            "Run hnb.login() once (the token is then cached), or pass a private-app token: "
-            "hnb.login(access_token=...)."
+            "Run hnb.login() once (the login or service key is then cached), or pass a service key: "
+            "hnb.login(service_key=...)."
         )
-    token = _token_from_record(record, store)
+    if record.get("kind") == "service-key":
+        token = Token.from_record(record, store=store)
+    else:
+        token = _token_from_record(record, store)
     return Hub(token, api_base=token.api_base, info=portal_info(token))
+
+
+def _newest(
+    store: TokenCache, client_id: str | None, hub_id: int | None, api_base: str | None
+) -> dict[str, Any] | None:
+    """The cached login to use: the OAuth one asked for, or (no app named) the most recently saved
+    of that and a cached service key."""
+    record = store.find(client_id=client_id, hub_id=hub_id, api_base=api_base)
+    if client_id is not None:
+        return record
+    key = store.find_key(hub_id=hub_id, api_base=api_base)
+    candidates = [r for r in (record, key) if r is not None]
+    return max(candidates, key=lambda r: r.get("saved_at") or 0.0) if candidates else None
 
 
 def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None = None) -> bool:
@@ -178,11 +253,19 @@ def logout(hub: Hub | None = None, *, cache_dir: str | os.PathLike[str] | None =
 
     Without ``hub``: the most recent cached login. Returns True if HubSpot confirmed the revocation.
     The hub cannot be used afterwards (access tokens already issued still work until they expire).
+    A service key is deleted from the cache (there is nothing to revoke: delete the key in HubSpot
+    to end it everywhere); a private-app token is only dropped from the hub. Both return False.
     """
     store = TokenCache(cache_dir)
     if hub is None:
         hub = connect(cache_dir=cache_dir)
     token = hub.token
+    if token.kind != "oauth":
+        if token.kind == "service-key":
+            for place in {id(s): s for s in (token.store, store) if s is not None}.values():
+                place.delete_key(token.hub_id, token.access_token)
+        hub.detach("Logged out. Run hnb.login() to log in again.")
+        return False
     revoked = False
     if token.can_refresh and token.to_record()["refresh_token"]:
         record = token.to_record()
@@ -231,27 +314,27 @@ def wait_for_login(hub: Hub, timeout: float) -> bool:
 
 
 # -- the pieces ---------------------------------------------------------------------------------------
-def private_app_hub(access_token: str, api_base: str, *, sandbox: Any = None) -> Hub:
-    """A hub for a private-app (static) token: never refreshed, portal from the account details."""
-    token = Token(access_token.strip(), kind="private-app", api_base=api_base)
-    try:
-        details = auth.account_info(
-            api_base=api_base, access_token=token.access_token, session=requests.Session()
-        )
-    except AuthenticationFailed:
-        raise LoginFailed(
-            "HubSpot did not accept this access token: it is wrong, was rotated, or the private app was "
-            "deleted. Copy the token again from the app's Auth tab (Settings > Integrations > Private apps).",
-            "bad_token",
-        ) from None
-    except NetworkError:
-        raise LoginFailed(
-            "Could not reach HubSpot to check the access token; check the network.", "network"
-        ) from None
-    info = portal_info(token, details)
-    info.token_kind = "private-app"
-    token.hub_id = info.hub_id
-    return Hub(token, api_base=api_base, info=info, sandbox=sandbox)
+def static_hub(
+    credential: str,
+    kind: str,
+    api_base: str,
+    *,
+    sandbox: Any = None,
+    store: TokenCache | None = None,
+) -> Hub:
+    """A hub for a static credential (``kind`` "service-key" or "private-app"): never refreshed, the
+    portal from the account details where the credential may read them. ``store`` caches a service
+    key for the next ``login()``/``connect()``."""
+    authorized = static.verify(credential, kind, api_base=api_base)
+    if store is not None and kind == "service-key":
+        remember_key(store, authorized.token)
+    return Hub(authorized.token, api_base=api_base, info=authorized.info, sandbox=sandbox)
+
+
+def remember_key(store: TokenCache, token: Token) -> None:
+    """Cache a verified service key for its portal (0600); the token then knows where it lives."""
+    store.save_key(token.to_record())
+    token.store = store
 
 
 def _token_from_record(record: dict[str, Any], store: TokenCache, settings: Any = None) -> Token:
@@ -265,9 +348,14 @@ def _token_from_record(record: dict[str, Any], store: TokenCache, settings: Any 
 
 def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[Hub | None, str | None]:
     """A connected hub from a usable cached token, or (None, a note saying why the cache was passed)."""
-    record = store.find(client_id=settings.client_id, hub_id=hub_id, api_base=settings.api_base)
+    if settings.client_id:
+        record = store.find(client_id=settings.client_id, hub_id=hub_id, api_base=settings.api_base)
+    else:
+        record = _newest(store, None, hub_id, settings.api_base)
     if record is None:
         return None, None
+    if record.get("kind") == "service-key":
+        return _key_from_cache(store, record)
     token = _token_from_record(record, store, settings)
     if "scopes" in settings.sources and not set(settings.scopes) <= set(token.scopes):
         return None, "The saved login lacks scopes you now ask for, so please log in again."
@@ -281,6 +369,57 @@ def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[H
                 "hubspot_nb: could not refresh the saved token now (%s); will retry", type(exc).__name__
             )
     return Hub(token, api_base=token.api_base, info=portal_info(token)), None
+
+
+def _key_from_cache(store: TokenCache, record: dict[str, Any]) -> tuple[Hub | None, str | None]:
+    """A hub for a cached service key, checked with one cheap call. A refused key (401) is deleted;
+    a key that now lacks a scope (403) is kept and the hub connected (the data calls will say which
+    scope); an unreachable HubSpot connects anyway: the first data call will tell."""
+    token = Token.from_record(record, store=store)
+    try:
+        authorized = static.verify(token.access_token, "service-key", api_base=token.api_base)
+    except LoginFailed as exc:
+        if exc.reason == "bad_key":
+            store.delete_key(token.hub_id, token.access_token)
+            return None, (
+                "The saved service key was refused by HubSpot (401): it was deleted or rotated, so it is "
+                "forgotten here. Paste a new key."
+            )
+        log.warning("hubspot_nb: could not check the saved service key now (%s)", exc.reason)
+        return Hub(token, api_base=token.api_base, info=portal_info(token)), None
+    authorized.token.store = store
+    return Hub(authorized.token, api_base=token.api_base, info=authorized.info), None
+
+
+def terminal_can_prompt() -> bool:
+    """True when a person can answer a prompt here (stdin is a terminal), not in a script or CI."""
+    stream = sys.stdin
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def prompt_key_login(hub: Hub, api_base: str, store: TokenCache | None, note: str | None = None) -> Hub:
+    """The terminal version of the key widget: explain, read the key with ``getpass``, verify, cache."""
+    if note:
+        print(note)
+    print(
+        "No OAuth app is configured, so log in with a HubSpot service key.\n"
+        f"Make one in HubSpot under {static.WHERE_KEYS_ARE_MADE}: Create service key, "
+        "Add new scope and tick what you need:"
+    )
+    for helper, scopes in static.KEY_SCOPES.items():
+        print(f"    {', '.join(scopes):<75} for {helper}")
+    print("Then open the key, copy its value and paste it here (the input is hidden).\n")
+    key = getpass.getpass("Service key: ")
+    authorized = static.verify(key, "service-key", api_base=api_base)
+    if store is not None:
+        remember_key(store, authorized.token)
+    hub.attach(authorized.token, authorized.info)
+    saved = f"saved in {store.directory}" if store is not None else "kept in memory only"
+    print(f"Connected to {hub.info.describe()} with a service key ({saved}).")
+    return hub
 
 
 def in_notebook() -> bool:

@@ -71,6 +71,7 @@ class Sandbox:
         self.auth = AuthStore(config, self.stats)
         self.portal = build_portal(config)
         self.marketing = build_marketing(config, self.portal, self.hub_id)
+        self.portal.attach_engagement(self.marketing)  # contacts' hs_email_*/conversions roll up from it
         self.router = build_router()
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -140,6 +141,17 @@ class Sandbox:
     def private_token(self) -> str | None:
         """The first configured private-app token, if any."""
         return self.config.private_tokens[0] if self.config.private_tokens else None
+
+    @property
+    def service_key(self) -> str | None:
+        """The first configured service key, if any."""
+        keys = self.config.service_keys
+        return next(iter(keys), None) if keys else None
+
+    def issue_service_key(self, scopes: list[str] | None = None) -> str:
+        """A new service key, as a user makes one in HubSpot: every scope the built-in app may hold
+        except ``oauth``, or exactly ``scopes``."""
+        return self.auth.issue_service_key(scopes)
 
     def all_scopes(self) -> list[str]:
         """Every scope some route accepts: a token holding them all can call every endpoint."""

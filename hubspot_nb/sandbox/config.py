@@ -33,6 +33,8 @@ RUNTIME_KNOBS = (
     "record_associations_2026_09",
     "archived_form_submissions",
     "search_extra_sorts",
+    "service_key_account_info",
+    "service_key_daily_headers",
 )
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
@@ -51,8 +53,17 @@ ARCHIVED_FORM_SUBMISSIONS = ("readable", "empty", "gone")
 # a client that relies on extra keys fails loudly instead of getting a silently different order)
 # answers 400; "ignore" sorts by the first key only.
 SEARCH_EXTRA_SORTS = ("refuse", "ignore")
+
+# Whether account info answers a service key: HubSpot documents the endpoint with the ``oauth`` scope,
+# which a key may not be able to hold (reference §4a, unconfirmed), so the sandbox offers both.
+SERVICE_KEY_ACCOUNT_INFO = ("allowed", "needs_oauth_scope")
 # Settings that take one of a few words.
-CHOICES = {"archived_form_submissions": ARCHIVED_FORM_SUBMISSIONS, "search_extra_sorts": SEARCH_EXTRA_SORTS}
+CHOICES = {
+    "archived_form_submissions": ARCHIVED_FORM_SUBMISSIONS,
+    "search_extra_sorts": SEARCH_EXTRA_SORTS,
+    "service_key_account_info": SERVICE_KEY_ACCOUNT_INFO,
+    "list_cursor": LIST_CURSORS,
+}
 
 
 @dataclass
@@ -67,7 +78,7 @@ class Config:
     companies: int = 400
     deals: int = 800
     tickets: int = 300
-    custom_properties: int = 320  # per object type, on top of the standard ones
+    custom_properties: int = 150  # per object type, on top of HubSpot's own (a typical portal's count)
     emails: int = 40
     campaigns: int = 12
     forms: int = 8
@@ -102,6 +113,11 @@ class Config:
     # the first deal to 300 contacts. Deterministic; the default portal is unchanged.
     association_fanout: dict[str, int] = field(default_factory=dict)
     private_tokens: list[str] = field(default_factory=list)
+    # Service keys (any non-empty string): a list (each key holds every scope the sandbox's routes
+    # accept, like the built-in app) or a dict key -> its scopes (to provoke 403s in tests).
+    service_keys: list[str] | dict[str, list[str]] = field(default_factory=list)
+    service_key_account_info: str = "allowed"  # one of SERVICE_KEY_ACCOUNT_INFO
+    service_key_daily_headers: bool = True  # HubSpot sending them to keys is unconfirmed (§7)
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
         """Apply ``changes`` (validated), return the names changed. Raises ValueError on bad input."""
@@ -132,8 +148,6 @@ class Config:
                 raise ValueError(f"bad value for {key}: {exc or type(value).__name__}") from None
             if key == "fault_rate" and not 0 <= new <= 1:
                 raise ValueError("fault_rate must be between 0 and 1")
-            if key == "list_cursor" and new not in LIST_CURSORS:
-                raise ValueError(f"list_cursor must be one of {', '.join(LIST_CURSORS)}, not {new!r}")
             if key in CHOICES and new not in CHOICES[key]:
                 raise ValueError(f"{key} must be one of {', '.join(CHOICES[key])}, not {new!r}")
             if key == "association_fanout":

@@ -17,6 +17,11 @@ class BearerToken(Protocol):
     """A token record as the server checks it before a route runs."""
 
     @property
+    def kind(self) -> str:
+        """ "oauth", "private-app" or "service-key"."""
+        ...
+
+    @property
     def revoked(self) -> bool: ...
 
     @property

@@ -71,6 +71,9 @@ def rate_limit_error(policy: str, hub_id: int, headers: dict[str, str] | None = 
     if policy == SECONDLY:
         message = "You have reached your secondly limit."
         group = f"publicapi:oauth-api-calls-secondly:{hub_id}"
+    elif policy == DAILY:
+        message = "You have reached your daily limit."
+        group = f"publicapi:api-calls-daily:{hub_id}"
     else:
         message = "You have reached your ten_secondly_rolling limit."
         group = f"publicapi:oauth-api-calls-ten-secondly:{hub_id}"

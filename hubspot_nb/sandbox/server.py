@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .host import BearerToken, Host
 from .limits import (
     BAD_GATEWAY_HTML,
+    DAILY_HEADER,
+    DAILY_REMAINING_HEADER,
     SECONDLY,
     TEN_SECONDLY,
     FaultInjector,
@@ -108,6 +110,12 @@ class Dispatcher:
                 request.token = self._authenticate(request, route.scopes)
                 token = request.token
                 limit_headers = self.limiter.check(token.limit_key, route.limit, static=token.static)
+                if not self._tells_daily(token):
+                    limit_headers = {
+                        k: v
+                        for k, v in limit_headers.items()
+                        if k not in (DAILY_HEADER, DAILY_REMAINING_HEADER)
+                    }
             if api:
                 fault = self.faults.draw()
                 if fault is not None:
@@ -125,6 +133,13 @@ class Dispatcher:
         for name, value in limit_headers.items():
             response.headers.setdefault(name, value)
         return response, fault
+
+    def _tells_daily(self, token: BearerToken) -> bool:
+        """HubSpot sends the daily figures to private apps, not on OAuth calls; to service keys as
+        configured (unconfirmed, reference §7)."""
+        if token.kind == "private-app":
+            return True
+        return token.kind == "service-key" and self.sb.config.service_key_daily_headers
 
     def _call(self, route: Route, request: Request) -> Response:
         try:

@@ -153,10 +153,11 @@ def expected_order(
 def test_tie_past_the_limit_is_read_to_its_end(big: Sandbox, hub: Hub) -> None:
     """With few distinct first-key values, the limit falls inside a tie: the rows must still be the
     best of the whole tie by the second key, not HubSpot's first ones."""
-    frame = hub.search("deals", properties=["amount", "pipeline"], sort=["pipeline", "-amount"], limit=10)
-    full = hub.deals(properties=["amount", "pipeline"])
-    first = frame["pipeline"].iloc[0]
-    tie = full[full["pipeline"] == first].sort_values(by="amount", ascending=False, kind="stable")
+    names = ["lifecyclestage", "createdate"]
+    frame = hub.search("contacts", properties=names, sort=["lifecyclestage", "-createdate"], limit=10)
+    full = hub.contacts(properties=names)
+    first = frame["lifecyclestage"].iloc[0]
+    tie = full[full["lifecyclestage"] == first].sort_values(by="createdate", ascending=False, kind="stable")
     assert len(tie) > 10
     assert list(frame.index) == list(tie.index[:10])
 

@@ -11,20 +11,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import make_hub
 
 import hubspot_nb as hnb
-from hubspot_nb.auth.token import Token
 from hubspot_nb.hub import Hub
 from hubspot_nb.marketing.forms import FORM_TYPES, NO_SUBMISSIONS_ATTR
-from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET, Sandbox
-
-
-def make_hub(sb: Sandbox, scopes: list[str] | None = None) -> Hub:
-    body = sb.oauth_token(scopes)
-    token = Token.from_response(body, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, api_base=sb.base_url)
-    hub = Hub(token, api_base=sb.base_url)
-    hub.progress = False
-    return hub
+from hubspot_nb.sandbox import Sandbox
 
 
 def pull(hub: Hub, **kwargs: Any) -> tuple[pd.DataFrame, list[str]]:

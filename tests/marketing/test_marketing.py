@@ -14,28 +14,18 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
+from helpers import make_hub
 
 import hubspot_nb as hnb
-from hubspot_nb.auth.token import Token
 from hubspot_nb.hub import Hub
 from hubspot_nb.marketing import campaigns as marketing_campaigns
 from hubspot_nb.marketing import events as marketing_events
 from hubspot_nb.marketing import traffic as marketing_traffic
-from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 DAY = pd.Timedelta(days=1)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def make_hub(sb: Any, scopes: list[str] | None = None) -> Hub:
-    """A Hub on ``sb`` whose token went through the sandbox's consent flow with ``scopes``."""
-    body = sb.oauth_token(scopes)
-    token = Token.from_response(body, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, api_base=sb.base_url)
-    hub = Hub(token, api_base=sb.base_url)
-    hub.progress = False
-    return hub
-
-
 def raw_get(hub: Hub, path: str, params: Any = None) -> Any:
     """One GET with plain requests (retrying only injected faults, never reshaping the body)."""
     for _ in range(30):
@@ -402,7 +392,7 @@ def test_traffic_per_period_pages_past_a_full_period(
 
 # -- scopes ------------------------------------------------------------------------------------------------
 def test_missing_scope_reaches_the_user_unwrapped(sandbox: Any) -> None:
-    limited = make_hub(sandbox, ["oauth", "crm.objects.contacts.read", "forms"])
+    limited = make_hub(sandbox, scopes=["oauth", "crm.objects.contacts.read", "forms"])
     for call in (
         lambda: limited.marketing_emails(),
         lambda: limited.email_events("2026-01-01", "2026-03-01"),  # raised in a worker thread
@@ -417,7 +407,7 @@ def test_missing_scope_reaches_the_user_unwrapped(sandbox: Any) -> None:
 
 
 def test_form_submissions_without_contacts_scope_warn_and_leave_contact_id_empty(sandbox: Any) -> None:
-    limited = make_hub(sandbox, ["oauth", "forms"])
+    limited = make_hub(sandbox, scopes=["oauth", "forms"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         subs = limited.form_submissions()

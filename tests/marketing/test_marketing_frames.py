@@ -135,7 +135,7 @@ def test_unknown_traffic_breakdown_and_event_type_are_refused():
         marketing_traffic.traffic(offline_context(), breakdown="planets")
     with pytest.raises(InvalidInput, match="CLICK"):
         ctx = offline_context()
-        list(marketing_events.iter_email_events(ctx, "2026-01-01", "2026-01-02", event_types=["LICK"]))
+        marketing_events.email_events(ctx, "2026-01-01", "2026-01-02", event_types=["LICK"])
 
 
 def test_typed_column_keeps_missing_values_missing():

@@ -32,6 +32,7 @@ SECRET_SHAPES = {
     "refresh token": re.compile(r"sbx-rt-[A-Za-z0-9_\-]{16,}"),
     "authorization code": re.compile(r"\bna1-[0-9a-f]{32}\b"),
     "private-app token": re.compile(r"\bpat-[a-z]{2}\d-[0-9a-f\-]{20,}"),
+    "service key": re.compile(r"sbx-key-[A-Za-z0-9_\-]{16,}"),
 }
 
 
@@ -159,7 +160,7 @@ class Ledger:
             store = sb.auth
             with store._lock:  # the sandbox's own record of everything it issued
                 found.update(store._codes)
-                found.update(store._access)
+                found.update(store._access)  # OAuth tokens, private-app tokens and service keys
                 found.update(store._grants)
                 found.update(g.refresh_token for g in store._grants.values())
                 found.update(a.grant.refresh_token for a in store._access.values() if a.grant)

@@ -25,6 +25,7 @@ import hubspot_nb as hnb
 from hubspot_nb import cli
 from hubspot_nb.auth.cache import TokenCache
 from hubspot_nb.auth.settings import check_base_url, resolve
+from hubspot_nb.notebook.key_widget import ServiceKeyWidget
 from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.notebook.widget import LoginWidget
 from hubspot_nb.sandbox import CLIENT_SECRET, Config, start
@@ -77,6 +78,45 @@ def test_login_pull_refresh_logout_leaks_nothing_and_keeps_files_private(
     with pytest.raises(hnb.APIError) as refused:
         hnb.Hub(hnb.Token("sbx-at-" + "A" * 40), api_base=sb.base_url).client.get("/crm/v3/objects/contacts")
     ledger.exception("an unknown token", refused.value)
+
+
+def test_service_key_login_cache_and_logout_leak_nothing(
+    rel_sandbox: Any, tmp_path: Path, ledger: Ledger
+) -> None:
+    sb = rel_sandbox(service_keys=["configured-key-0123456789abcdef"])
+    cache_dir = tmp_path / "cache"
+    key = sb.issue_service_key()
+    narrow = sb.issue_service_key(["crm.objects.companies.read"])
+    assert {key, narrow, "configured-key-0123456789abcdef"} <= ledger.known()  # keys are looked for
+    store = TokenCache(cache_dir)
+    widget = ServiceKeyWidget(hnb.Hub(api_base=sb.base_url), api_base=sb.base_url, store=store)
+    for typed in ("wrong-key-" + "x" * 20, key):
+        widget.key.value = typed
+        widget.connect_button.click()
+        ledger.text("key widget status", widget.status_text)
+        ledger.text("key widget state", json.dumps([w.get_state() for w in (widget, *widget.children)]))
+    hub = widget.hub
+    assert hub.connected, widget.status_text
+    hub.progress = False
+    assert len(hub.contacts(limit=5)) == 5
+    for obj in (hub, hub.token, hub.info, hub.client, store, resolve(service_key=key)):
+        ledger.text(f"repr of {type(obj).__name__}", f"{obj!r}\n{obj}")
+    again = hnb.login(api_base=sb.base_url, cache_dir=cache_dir, interactive="widget")
+    ledger.text("cached key login", repr(again))
+    for path in [cache_dir, *cache_dir.rglob("*")]:
+        want = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == want, f"{path}: {oct(path.stat().st_mode)}"
+    with pytest.raises(hnb.LoginFailed) as refused:
+        hnb.login(service_key="wrong-key-" + "y" * 20, api_base=sb.base_url, cache=False)
+    ledger.exception("a refused key", refused.value)
+    sb_narrow = rel_sandbox(service_key_account_info="needs_oauth_scope")
+    with pytest.raises(hnb.LoginFailed) as lacking:
+        hnb.login(
+            service_key=sb_narrow.issue_service_key(["forms"]), api_base=sb_narrow.base_url, cache=False
+        )
+    ledger.exception("a key lacking a scope", lacking.value)
+    assert hnb.logout(again, cache_dir=cache_dir) is False
+    assert not list((cache_dir / "keys").glob("*.json"))
 
 
 NOTEBOOK_CELLS = [
@@ -156,7 +196,13 @@ def test_the_scan_catches_a_leak(rel_sandbox: Any) -> None:
     assert any("careless log line: an issued secret" in leak for leak in leaks)
     assert any("refresh token shape" in leak for leak in leaks)  # a prefix is caught by its shape
     assert any("careless repr" in leak for leak in leaks)
-    assert set(SECRET_SHAPES) >= {"access token", "refresh token", "authorization code"}
+    assert set(SECRET_SHAPES) >= {"access token", "refresh token", "authorization code", "service key"}
+    key = sb.issue_service_key()
+    assert key in book.known()
+    book.text("a careless print", f"key={key}")
+    leaks, _, _ = book.scan()
+    assert any("careless print: an issued secret" in leak for leak in leaks)
+    assert any("service key shape" in leak for leak in leaks)
 
 
 @pytest.mark.parametrize(

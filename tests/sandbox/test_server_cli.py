@@ -72,3 +72,34 @@ def test_ctrl_c_while_the_portal_is_still_being_built_exits_cleanly():
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err and "Sandbox stopped." in out
+
+
+def test_cli_accepts_service_keys():
+    key = "cli-service-key-0123456789"
+    args = [*command(), "sandbox", "--port", "0", "--contacts", "10", "--companies", "2", "--deals", "2",
+            "--service-key", key, "--service-key-account-info", "needs_oauth_scope"]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line, f"the CLI exited early: {proc.stderr.read()}"
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        banner = "".join(lines)
+        base_url = re.search(r"API base URL:\s+(http://127\.0\.0\.1:\d+)", banner).group(1)
+        assert "Service keys accepted: 1" in banner and "hnb.login(service_key=" in banner
+        assert key not in banner  # the banner names no key
+        auth = {"Authorization": f"Bearer {key}"}
+        reply = requests.get(f"{base_url}/crm/v3/objects/contacts?limit=1", headers=auth, timeout=10)
+        assert reply.status_code == 200 and "X-HubSpot-RateLimit-Daily" in reply.headers
+        details = requests.get(f"{base_url}/account-info/v3/details", headers=auth, timeout=10)
+        assert details.status_code == 403  # --service-key-account-info needs_oauth_scope
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err

@@ -14,18 +14,16 @@ import numpy as np
 
 from ..timestamps import iso_day, iso_ms
 from ._catalogue import (
-    ANALYTICS_SOURCE,
     COMPANY_TYPES,
     DEAL_PIPELINES,
-    DEAL_TYPES,
     INDUSTRIES,
-    LEAD_STATUS,
     LIFECYCLE,
     OWNER_IDS,
     TICKET_CATEGORY,
     TICKET_PIPELINES,
     TICKET_PRIORITY,
     TICKET_SOURCE,
+    WON_STAGES,
     PropertySpec,
 )
 from ._columns import (
@@ -115,6 +113,11 @@ class Pools:
                            for v in rng.integers(0, 1 << 40, size).tolist())  # fmt: skip
         self.text = _pool(w + ("" if j == 0 else f" ({j})") for j in range(40) for w in WORDS)
         self.zip = _pool(f"{v:05d}" for v in rng.integers(1000, 99_999, 4000).tolist())
+        self.e164 = _pool(f"+1{200 + v // 10_000 % 800}555{v % 10_000:04d}"
+                          for v in rng.integers(0, 1 << 40, size).tolist())  # fmt: skip
+        self.coordinates = _pool(f"0-{4 + v % 2 * 43}-{30_000_000_000 + v}"
+                                 for v in rng.integers(0, 1 << 30, 4000).tolist())  # fmt: skip
+        self.revenue = _pool(str(v * 50_000) for v in range(1, 400))
 
     @staticmethod
     def column(pool: list[str | None], draw: Draw, null_share: float, empty_share: float = 0.0) -> PoolColumn:
@@ -226,7 +229,6 @@ def contact_columns(draw: Draw, pools: Pools, names: list[str], domains: list[st
     loc = draw.codes([1.0] * len(LOCATIONS) + [8.0])  # last code: no address
     dob = draw.ints(-7300, 12_000, null_share=0.7)  # 1950..2002
     views = (draw.rng.geometric(0.08, n) - 1).astype(np.int64)
-    notes = draw.ints(START_MS, END_MS, null_share=0.5)
     company_code = np.asarray(primary_company, dtype=np.int64)
     company_code = np.where(company_code < 0, len(names), company_code)
     site = array("b", (draw.rng.random(n) < 0.3).astype(np.int8).tobytes())
@@ -260,42 +262,70 @@ def contact_columns(draw: Draw, pools: Pools, names: list[str], domains: list[st
         "lifecyclestage": draw.pool(
             [v for v, _ in LIFECYCLE], null_share=0.05, weights=[2, 6, 3, 2, 2, 3, 1, 1]
         ),
-        "hs_lead_status": draw.pool([v for v, _ in LEAD_STATUS], null_share=0.4),
+        "annualrevenue": pools.column(pools.revenue, draw, 0.7),
         "hs_email_optout": draw.pool(["false", "true"], null_share=0.1, weights=[17, 1]),
-        "hs_analytics_source": draw.pool([v for v, _ in ANALYTICS_SOURCE], null_share=0.05),
         "hs_analytics_num_page_views": NumberColumn(to_array(views)),
-        "notes_last_updated": MsColumn(to_array(notes)),
     }
 
 
-def deal_columns(draw: Draw, company_of: array[int], names: list[str]) -> dict[str, Column]:
+def deal_columns(draw: Draw, company_of: array[int], names: list[str], created: array[int],
+                 modified: array[int]) -> dict[str, Column]:  # fmt: skip
+    """Deals whose stage, amount, close date and closed/won flags agree with their pipeline: closed
+    deals closed between their create and last-modified dates, open ones expect to close later."""
     n = draw.n
     pipes = DEAL_PIPELINES
-    pipeline = draw.codes([4, 1])
+    pipeline = draw.codes([8, 2, 1])
     stage_draw = draw.rng.integers(0, 1 << 16, n)
-    first_len, second_len = len(pipes[0][2]), len(pipes[1][2])
-    codes = np.where(np.asarray(pipeline) == 0, stage_draw % first_len, first_len + stage_draw % second_len)
-    stage = PoolColumn([s for _, _, stages in pipes for s, _, _, _ in stages], to_array(codes))
+    lengths = np.array([len(p[2]) for p in pipes])
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    pipe = np.asarray(pipeline, dtype=np.int64)
+    codes = starts[pipe] + stage_draw % lengths[pipe]
+    stages = [st for _, _, sts in pipes for st in sts]
+    stage = PoolColumn([sid for sid, _, _, _ in stages], to_array(codes))
+    closed = np.array([c for _, _, _, c in stages])[codes]
+    won = np.array([sid in WON_STAGES for sid, _, _, _ in stages])[codes]
+    prob = [p for _, _, p, _ in stages]
     amount = (draw.rng.lognormal(8.5, 1.2, n) * 100).astype(np.int64)
     amount[draw.rng.random(n) < 0.08] = NULL_INT
-    close = draw.ints(START_MS + 60 * DAY_MS, END_MS + 180 * DAY_MS, null_share=0.1)
+    c, m = np.asarray(created, dtype=np.int64), np.asarray(modified, dtype=np.int64)
+    close = np.where(closed, c + ((m - c) * (0.3 + 0.7 * draw.rng.random(n))).astype(np.int64),
+                     m + (draw.rng.integers(5, 180, n) * DAY_MS))  # fmt: skip
+    close = np.where(~closed & (draw.rng.random(n) < 0.15), NULL_INT, close)
     product = draw.codes([1.0] * len(PRODUCTS))
-    won_stages = {"closedwon", "1467824"}
+    amount_column = NumberColumn(to_array(amount), decimals=2)
+    flags = {
+        "hs_is_closed_won": won, "hs_is_closed": closed, "hs_is_closed_lost": closed & ~won,
+    }  # fmt: skip
 
     def dealname(i: int) -> str:
-        c = company_of[i]
-        return f"{names[c] if c >= 0 else 'New prospect'} - {PRODUCTS[product[i]]}"
+        k = company_of[i]
+        return f"{names[k] if k >= 0 else 'New prospect'} - {PRODUCTS[product[i]]}"
 
+    def flag(values: np.ndarray) -> PoolColumn:
+        return PoolColumn(["false", "true"], array("H", values.astype(np.uint16).tobytes()))
+
+    def closed_amount(i: int) -> str | None:
+        return amount_column.text(i) if won[i] else ("0" if amount[i] != NULL_INT else None)
+
+    days = np.where(closed & (close != NULL_INT), (close - c) // DAY_MS, NULL_INT)
     return {
         "dealname": LazyColumn(dealname),
-        "amount": NumberColumn(to_array(amount), decimals=2),
+        "amount": amount_column,
+        "amount_in_home_currency": amount_column,
         "dealstage": stage,
         "pipeline": PoolColumn([p for p, _, _ in pipes], pipeline),
         "closedate": MsColumn(to_array(close)),
-        "dealtype": draw.pool([v for v, _ in DEAL_TYPES], null_share=0.25, weights=[3, 1]),
+        "hs_closed_won_date": MsColumn(to_array(np.where(won, close, NULL_INT))),
+        "days_to_close": NumberColumn(to_array(days)),
+        "hs_deal_stage_probability": PoolColumn(prob, to_array(codes)),
+        "hs_closed_amount": LazyColumn(closed_amount),
+        "hs_is_closed_count": NumberColumn(to_array(closed.astype(np.int64))),
+        "hs_is_open_count": NumberColumn(to_array((~closed).astype(np.int64))),
+        "hs_closed_won_count": NumberColumn(to_array(won.astype(np.int64))),
+        **{name: flag(v) for name, v in flags.items()},
+        "deal_currency_code": PoolColumn(["USD", "EUR", "GBP", None], draw.codes([20, 3, 2, 1])),
         "description": draw.pool([w.capitalize() + "." for w in WORDS], null_share=0.66, empty_share=0.02),
         "hs_priority": draw.pool(["low", "medium", "high"], null_share=0.5),
-        "hs_is_closed_won": LazyColumn(lambda i: "true" if stage.text(i) in won_stages else "false"),
     }
 
 

@@ -20,6 +20,7 @@ import threading
 import time
 import zlib
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,11 +33,12 @@ from ._catalogue import (
     SINGULAR,
     PropertySpec,
     custom_properties,
+    hubspot_properties,
     owner_records,
     pipeline_records,
-    standard_properties,
 )
-from ._columns import Column, LazyColumn, MsColumn, mix
+from ._columns import NULL_INT, Column, LazyColumn, MsColumn, NumberColumn, PoolColumn, mix
+from ._engagement import ROLLUPS, EngagementLink, EngagementSource
 from ._generate import (
     Draw,
     Pools,
@@ -49,7 +51,9 @@ from ._generate import (
     owner_column,
     ticket_columns,
     timeline,
+    to_array,
 )
+from ._values import generic_columns, lead_status, lifecycle_columns, owner_extras, source_columns
 
 OBJECT_TYPES = tuple(OBJECT_TYPE_IDS)
 ID_BASE = {"contacts": 1_001, "companies": 9_000_000_001, "deals": 13_000_000_001, "tickets": 2_100_000_001}
@@ -222,6 +226,11 @@ class ObjectStore:
         return entry
 
     # -- changes -----------------------------------------------------------------------------------
+    def changed(self) -> None:
+        """Values changed outside ``touch``: caches (JSON pieces, search) start over."""
+        with self._lock:
+            self.version += 1
+
     def sample(self, fraction: float) -> list[int]:
         """About ``fraction`` of the active records (at least one), chosen at random."""
         active = [i for i in range(len(self)) if i not in self.archived]
@@ -252,12 +261,19 @@ class ObjectStore:
 class Portal:
     """The whole CRM of one sandbox portal."""
 
-    def __init__(self, seed: int, stores: dict[str, ObjectStore], links: dict[tuple[str, str], Link]) -> None:
+    def __init__(self, seed: int, stores: dict[str, ObjectStore], links: dict[tuple[str, str], Link],
+                 engagement: EngagementLink | None = None) -> None:  # fmt: skip
         self.seed = seed
         self.stores = stores
         self.links = links
+        self.engagement = engagement or EngagementLink()
         self.owners = owner_records()
         self.pipelines = {t: pipeline_records(t) for t in PIPELINES}
+
+    def attach_engagement(self, source: EngagementSource) -> None:
+        """Roll contacts' ``hs_email_*`` and conversion properties up from ``source`` (``_engagement``)."""
+        self.engagement.attach(source)
+        self.stores["contacts"].changed()  # cached JSON pieces of the roll-ups are stale
 
     def object_type(self, name: str) -> str | None:
         """The canonical object type for a name, singular name or type id (``0-1``); None if unknown."""
@@ -373,6 +389,7 @@ def build_portal(config: Config) -> Portal:
     names = company_names(sizes["companies"])
     domains = company_domains(names)
     stores: dict[str, ObjectStore] = {}
+    engagement = EngagementLink()
     for object_type in ("companies", "contacts", "deals", "tickets"):
         draw = Draw(seed, SALT[object_type], sizes[object_type])
         ids = _ids(draw, object_type)
@@ -382,18 +399,89 @@ def build_portal(config: Config) -> Portal:
         elif object_type == "contacts":
             columns = contact_columns(draw, pools, names, domains, company_index["contacts"])
         elif object_type == "deals":
-            columns = deal_columns(draw, company_index["deals"], names)
+            columns = deal_columns(draw, company_index["deals"], names, created, modified)
         else:
             columns = ticket_columns(draw, created)
+        specs = hubspot_properties(object_type) + custom_properties(object_type, config.custom_properties)
+        wanted = {s.name for s in specs}
         columns.update(_common_columns(object_type, draw, ids, created, modified, links))
-        specs = standard_properties(object_type) + custom_properties(object_type, config.custom_properties)
+        columns.update(_related_columns(object_type, draw, columns, created, modified, wanted, company_index,
+                                        stores))  # fmt: skip
+        if object_type == "contacts":
+            contact_id = _id_function(ids)
+            columns.update((name, engagement.column(name, contact_id)) for name in ROLLUPS if name in wanted)
+        columns = {k: v for k, v in columns.items() if k in wanted}
+        generic = [s for s in specs if s.hubspot_defined and s.name not in columns]
+        columns.update(generic_columns(generic, draw, pools))
         custom = [s for s in specs if not s.hubspot_defined]
         columns.update(zip((s.name for s in custom), custom_columns(custom, draw, pools), strict=True))
         missing = [s.name for s in specs if s.name not in columns]
         assert not missing, f"no generator for {object_type} properties {missing}"
         archived = [i for i in _archived(draw) if not (i == 0 and object_type in fanned)]
         stores[object_type] = ObjectStore(object_type, ids, columns, specs, created, modified, archived, seed)
-    return Portal(seed, stores, links)
+    return Portal(seed, stores, links, engagement)
+
+
+def _id_function(ids: array[int]) -> Callable[[int], str]:
+    return lambda i: str(ids[i])
+
+
+def _related_columns(object_type: str, draw: Draw, columns: dict[str, Column], created: array[int],
+                     modified: array[int], names: set[str], company_index: dict[str, array[int]],
+                     stores: dict[str, ObjectStore]) -> dict[str, Column]:  # fmt: skip
+    """Values that follow other values of the record (see ``_values``): stage dates, lead status,
+    sources, the owner's team, notes counters, the primary company."""
+    out: dict[str, Column] = {}
+    stage = columns.get("lifecyclestage")
+    if isinstance(stage, PoolColumn):
+        out.update(lifecycle_columns(draw, stage, created, modified, names))
+        if "hs_lead_status" in names:
+            options = ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
+                       "CONNECTED", "BAD_TIMING"]  # fmt: skip
+            out["hs_lead_status"] = lead_status(draw, stage, options)
+    latest = "hs_latest_source" if object_type == "contacts" else "hs_analytics_latest_source"
+    out.update(source_columns(draw, created, modified, names, latest))
+    owner = columns["hubspot_owner_id"]
+    assert isinstance(owner, PoolColumn)
+    out.update(owner_extras(owner, created, modified, names, draw))
+    out.update(_notes_columns(draw, created, modified, names))
+    if object_type == "contacts":
+        out["hs_createdate"] = columns["createdate"]
+        primary = company_index["contacts"]
+        company_ids = stores["companies"].id_array
+        out["associatedcompanyid"] = LazyColumn(
+            lambda i: str(company_ids[c]) if (c := primary[i]) >= 0 else None
+        )
+    elif object_type == "deals":
+        company_of = company_index["deals"]
+        company_ids = stores["companies"].id_array
+        out["hs_primary_associated_company"] = LazyColumn(
+            lambda i: str(company_ids[c]) if (c := company_of[i]) >= 0 else None
+        )
+    out.setdefault("hs_createdate", columns["createdate"])
+    return out
+
+
+def _notes_columns(
+    draw: Draw, created: array[int], modified: array[int], names: set[str]
+) -> dict[str, Column]:
+    """Notes counters and dates that agree: ``num_contacted_notes`` ≤ ``num_notes``; the last-activity
+    date is set exactly when there are notes, the last-contacted date exactly when some were contacts
+    (sales e-mails, calls, meetings), never after the last activity nor the last-modified date."""
+    n = draw.n
+    notes = (draw.rng.geometric(0.35, n) - 1).astype(np.int64)
+    notes[draw.rng.random(n) < 0.4] = 0
+    contacted = np.minimum(notes, (notes * draw.rng.random(n)).round().astype(np.int64))
+    c, m = np.asarray(created, dtype=np.int64), np.asarray(modified, dtype=np.int64)
+    last = c + ((m - c) * (0.5 + 0.5 * draw.rng.random(n))).astype(np.int64)
+    last_contacted = c + ((last - c) * draw.rng.random(n)).astype(np.int64)
+    values: dict[str, Column] = {
+        "num_notes": NumberColumn(to_array(notes)),
+        "num_contacted_notes": NumberColumn(to_array(contacted)),
+        "notes_last_updated": MsColumn(to_array(np.where(notes > 0, last, NULL_INT))),
+        "notes_last_contacted": MsColumn(to_array(np.where(contacted > 0, last_contacted, NULL_INT))),
+    }
+    return {k: v for k, v in values.items() if k in names}
 
 
 def _common_columns(object_type: str, draw: Draw, ids: array[int], created: array[int], modified: array[int],
@@ -401,9 +489,11 @@ def _common_columns(object_type: str, draw: Draw, ids: array[int], created: arra
     columns: dict[str, Column] = {
         "hs_object_id": LazyColumn(lambda i: str(ids[i])),
         "createdate": MsColumn(created),
-        "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate": MsColumn(modified),
+        "hs_lastmodifieddate": MsColumn(modified),
         "hubspot_owner_id": owner_column(draw),
     }
+    if object_type == "contacts":
+        columns["lastmodifieddate"] = MsColumn(modified)
     counted = {"contacts": [("num_associated_deals", "deals")],
                "companies": [("num_associated_contacts", "contacts"), ("num_associated_deals", "deals")],
                "deals": [("num_associated_contacts", "contacts")]}  # fmt: skip

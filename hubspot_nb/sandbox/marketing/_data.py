@@ -27,6 +27,7 @@ from typing import Protocol
 from ..config import Config
 from ._email_events import EmailEventLog, SendPlan
 from ._records import Campaign, Form, MarketingEmail, Submission
+from ._rollups import contact_rollups
 from ._traffic import Traffic
 from ._words import (
     CAMPAIGN_COLORS,
@@ -91,6 +92,7 @@ class MarketingData:
         self._events: EmailEventLog | None = None
         self._submissions: dict[str, list[Submission]] | None = None
         self._traffic: Traffic | None = None
+        self._rollups: dict[str, dict[str, str]] | None = None
 
     # -- lazily built parts ---------------------------------------------------------------------
     @property
@@ -141,6 +143,15 @@ class MarketingData:
             return subs
         setting = self.config.archived_form_submissions
         return subs if setting == "readable" else [] if setting == "empty" else None
+
+    def contact_rollups(self) -> dict[str, dict[str, str]]:
+        """Per-contact e-mail and conversion roll-ups (``_rollups``): the CRM's ``EngagementSource``."""
+        if self._rollups is None:
+            rollups = contact_rollups(self)  # builds events and submissions under their own locks
+            with self._lock:
+                if self._rollups is None:
+                    self._rollups = rollups
+        return self._rollups
 
     @property
     def traffic(self) -> Traffic:

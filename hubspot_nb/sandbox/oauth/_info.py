@@ -6,7 +6,8 @@ account it belongs to.
     DELETE /oauth/v1/refresh-tokens/{token}      v1 revocation → 204
     POST   /oauth/{v3,2026-03,2026-09}/token/introspect  {"active": true, …} or {"active": false}
     POST   /oauth/{v3,2026-03,2026-09}/token/revoke      → 200, empty (also for unknown tokens, RFC 7009)
-    GET    /account-info/{v3,2026-03,2026-09}/details    the portal's settings (any valid token)
+    GET    /account-info/{v3,2026-03,2026-09}/details    the portal's settings (any valid token; for a
+                                                        service key see ``Config.service_key_account_info``)
 
 HubSpot leaves some of this unconfirmed (reference §1.5-1.6): a dead token's v3 introspection is
 answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 404.
@@ -18,7 +19,7 @@ import time
 from typing import Any
 
 from ..config import ACCOUNT_TIME_ZONE
-from ..routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router, missing_scopes
 from ._host import OAuthHost
 from ._login import check_client, oauth_error_response
 from ._tokens import AccessToken, Grant, OAuthError
@@ -130,6 +131,14 @@ def revoke(sb: OAuthHost, req: Request) -> Response:
     "GET", "/account-info/v3/details", dated="/account-info/{version}/details", scopes=(), limit="burst"
 )
 def account_details(sb: OAuthHost, req: Request) -> Any:
+    token = req.token
+    if (
+        token is not None
+        and token.kind == "service-key"
+        and sb.auth.config.service_key_account_info == "needs_oauth_scope"
+        and "oauth" not in token.scopes
+    ):
+        raise missing_scopes(("oauth",))  # HubSpot documents this endpoint with the oauth scope
     return {
         "portalId": sb.hub_id,
         "accountType": "STANDARD",

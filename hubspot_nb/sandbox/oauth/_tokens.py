@@ -6,7 +6,11 @@ every ``repr`` so a stray log line or traceback cannot leak them.
 A *grant* is one approval of the app (what HubSpot calls an install): it owns the refresh token and
 the scopes. Access tokens are minted from a grant and die on their own clock; refresh tokens live
 until revoked (or replaced, when ``rotate_refresh_tokens`` is on). Private-app tokens
-(``Config.private_tokens``) never expire and may call everything.
+(``Config.private_tokens``) never expire and may call everything. Service keys
+(``Config.service_keys``, or ``issue_service_key``) never expire either and hold the scopes they were
+made with: by default every scope the sandbox knows except ``oauth`` (whether HubSpot's key scope
+picker offers ``oauth`` is unconfirmed; ``service_key_account_info`` decides what account info makes
+of that). Neither kind can be introspected, refreshed or revoked through OAuth.
 """
 
 from __future__ import annotations
@@ -83,9 +87,9 @@ class Grant:
 @dataclass(eq=False)
 class AccessToken:
     token: str = field(repr=False)
-    kind: str  # "oauth" or "private-app"
+    kind: str  # "oauth", "private-app" or "service-key"
     scopes: frozenset[str]
-    expires_at: float | None  # epoch seconds; None: never (private-app tokens)
+    expires_at: float | None  # epoch seconds; None: never (private-app tokens, service keys)
     limit_key: str  # rate-limit bucket: one per install, like HubSpot's per-app-per-portal limits
     grant: Grant | None = None
     revoked: bool = False
@@ -114,6 +118,25 @@ class AccessToken:
         return not self.scopes.isdisjoint(scopes)
 
 
+# What a service key holds unless told otherwise: everything but the OAuth base scope.
+SERVICE_KEY_SCOPES = KNOWN_SCOPES - {"oauth"}
+
+
+def service_key_table(keys: list[str] | dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """``Config.service_keys`` checked: key -> its scopes. Raises ValueError on a bad key or scope."""
+    table = {k: None for k in keys} if isinstance(keys, (list, tuple)) else dict(keys)
+    out: dict[str, frozenset[str]] = {}
+    for key, scopes in table.items():
+        if not isinstance(key, str) or not key.strip() or key != key.strip() or " " in key:
+            raise ValueError("service keys must be non-empty strings without spaces")
+        chosen = SERVICE_KEY_SCOPES if scopes is None else frozenset(scopes)
+        unknown = sorted(chosen - KNOWN_SCOPES)
+        if unknown:
+            raise ValueError(f"service key scopes unknown to the sandbox: {', '.join(unknown)}")
+        out[key] = chosen
+    return out
+
+
 @dataclass(eq=False)
 class AuthCode:
     code: str = field(repr=False)
@@ -139,6 +162,23 @@ class AuthStore:
             self._access[token] = AccessToken(
                 token, "private-app", KNOWN_SCOPES, None, limit_key=f"private:{number}"
             )
+        self._key_numbers = itertools.count(1)
+        for key, scopes in service_key_table(config.service_keys).items():
+            self._add_key(key, scopes)
+
+    # -- service keys -----------------------------------------------------------------------------
+    def issue_service_key(self, scopes: list[str] | tuple[str, ...] | None = None) -> str:
+        """Make a new service key (as a user does under Development > Keys); returns its value."""
+        key = "sbx-key-" + secrets.token_urlsafe(32)
+        table = service_key_table({key: list(scopes)} if scopes is not None else [key])
+        with self._lock:
+            self._add_key(key, table[key])
+        self.stats.incr("service_keys_issued")
+        return key
+
+    def _add_key(self, key: str, scopes: frozenset[str]) -> None:
+        number = next(self._key_numbers)
+        self._access[key] = AccessToken(key, "service-key", scopes, None, limit_key=f"key:{number}")
 
     # -- authorization codes ----------------------------------------------------------------
     def issue_code(self, client_id: str, redirect_uri: str, scopes: tuple[str, ...]) -> str:

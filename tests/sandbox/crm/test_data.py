@@ -9,20 +9,32 @@ from collections import Counter
 import pytest
 
 from hubspot_nb.sandbox.config import make_config
-from hubspot_nb.sandbox.crm._catalogue import CUSTOM_KINDS
+from hubspot_nb.sandbox.crm._catalogue import CUSTOM_KINDS, hubspot_properties
 from hubspot_nb.sandbox.crm._json import records_json
 from hubspot_nb.sandbox.crm._portal import OBJECT_TYPES, build_portal
 from hubspot_nb.sandbox.crm._records import record
+from hubspot_nb.sandbox.marketing import build_marketing
 
 SIZES = {"contacts": 500, "companies": 80, "deals": 150, "tickets": 60}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+PHONE = re.compile(r"^\+1(\d{10}| \(\d{3}\) 555-\d{4})$")  # E.164 (calculated) or as typed
+COORDINATES = re.compile(r"^0-\d+-\d+$")
+CHECKBOX_TAGS = "account_tier_tags__synced_from_billing_system_"  # a custom multi-select property
+
+
+def with_marketing(**options):
+    """A portal with its marketing data attached, as the sandbox's app builds it."""
+    config = make_config(**options)
+    p = build_portal(config)
+    p.attach_engagement(build_marketing(config, p, 1))
+    return p
 
 
 @pytest.fixture(scope="module")
 def portal():
-    return build_portal(make_config(seed=11, **SIZES))
+    return with_marketing(seed=11, **SIZES)
 
 
 def snapshot(p, object_type: str, count: int = 40) -> list[tuple]:
@@ -32,7 +44,7 @@ def snapshot(p, object_type: str, count: int = 40) -> list[tuple]:
 
 
 def test_same_seed_builds_the_same_portal(portal) -> None:
-    again = build_portal(make_config(seed=11, **SIZES))
+    again = with_marketing(seed=11, **SIZES)
     for t in OBJECT_TYPES:
         assert snapshot(again, t) == snapshot(portal, t)
         assert again.store(t).ids() == portal.store(t).ids()
@@ -66,6 +78,9 @@ def test_values_use_hubspots_wire_formats(portal) -> None:
             values = [store.text(i, name) for i in range(len(store))]
             assert all(v is None or isinstance(v, str) for v in values), name
             present = [v for v in values if v]
+            if spec.type == "enumeration" and not spec.options:
+                assert not present, f"{t}.{name} has values but no options"  # HubSpot fills these
+                continue
             assert present, f"{t}.{name} is never set"
             if spec.type == "datetime":
                 assert all(DATETIME.match(v) for v in present), name
@@ -75,6 +90,10 @@ def test_values_use_hubspots_wire_formats(portal) -> None:
                 assert all(NUMBER.match(v) for v in present), (name, present[:5])
             elif spec.type == "bool":
                 assert set(present) <= {"true", "false"}, name
+            elif spec.type == "phone_number":
+                assert all(PHONE.match(v) for v in present), (name, present[:5])
+            elif spec.type == "object_coordinates":
+                assert all(COORDINATES.match(v) for v in present), (name, present[:5])
             elif spec.type == "enumeration":
                 allowed = {o for o, _ in spec.options}
                 for v in present:
@@ -94,7 +113,7 @@ def test_realistic_share_of_nulls_and_empty_strings(portal) -> None:
     assert 0.15 < cells["null"] / total < 0.6
     assert 0 < cells["empty"] / total < 0.05
     assert store.text(0, "hs_object_id") == store.id_of(0)
-    multi = [v for i in range(len(store)) if (v := store.text(i, "account_tier_tags"))]
+    multi = [v for i in range(len(store)) if (v := store.text(i, CHECKBOX_TAGS))]
     assert any(";" in v for v in multi)
 
 
@@ -102,16 +121,24 @@ def test_catalogue_covers_every_kind_and_the_standard_properties(portal) -> None
     for t in OBJECT_TYPES:
         store = portal.store(t)
         custom = [s for s in store.specs.values() if not s.hubspot_defined]
-        assert len(custom) == 320
+        assert len(custom) == 150  # the default
         assert {(s.type, s.field_type) for s in custom} == set(CUSTOM_KINDS)
+        assert [s.name for s in store.specs.values() if s.hubspot_defined] == [
+            s.name for s in hubspot_properties(t)
+        ]
         assert len({s.name for s in store.specs.values()}) == len(store.specs)
         assert store.archived_specs and all(s.archived for s in store.archived_specs)
     contacts = portal.store("contacts").specs
     for name in ("email", "firstname", "lastname", "phone", "company", "jobtitle", "lifecyclestage",
                  "hs_lead_status", "createdate", "lastmodifieddate", "hs_object_id", "city", "country",
-                 "hubspot_owner_id", "num_associated_deals", "hs_email_optout", "date_of_birth"):  # fmt: skip
+                 "hubspot_owner_id", "num_associated_deals", "hs_email_optout", "date_of_birth",
+                 "annualrevenue", "hs_analytics_source", "hs_v2_date_entered_customer"):  # fmt: skip
         assert name in contacts
-    assert contacts["hs_email_optout"].type == "bool" and contacts["date_of_birth"].type == "date"
+    # HubSpot's types: date of birth is free text on contacts, as is the annual revenue
+    assert contacts["hs_email_optout"].type == "bool" and contacts["date_of_birth"].type == "string"
+    assert (
+        contacts["annualrevenue"].type == "string" and contacts["hs_job_change_detected_date"].type == "date"
+    )
     stages = [v for v, _ in contacts["lifecyclestage"].options]
     assert stages[:3] == ["subscriber", "lead", "marketingqualifiedlead"] and "customer" in stages
     assert {"dealname", "amount", "dealstage", "pipeline", "closedate"} <= set(portal.store("deals").specs)
@@ -177,7 +204,7 @@ def test_fast_json_pages_equal_the_reference_record_shape() -> None:
     p = build_portal(make_config(seed=5, **SIZES))
     store = p.store("contacts")
     store.touch(store.sample(0.05), now_ms=1_893_456_000_000)
-    names = ["email", "firstname", "company", "account_tier_tags", "date_of_birth", "createdate",
+    names = ["email", "firstname", "company", CHECKBOX_TAGS, "date_of_birth", "createdate",
              "lastmodifieddate", "hs_lead_status", "hs_analytics_num_page_views", "hs_object_id"]  # fmt: skip
     indices = list(range(len(store)))
     extras = {3: {"associations": {"companies": {"results": [{"id": "1", "type": "contact_to_company"}]}}}}

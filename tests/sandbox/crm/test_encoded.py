@@ -18,7 +18,9 @@ from hubspot_nb.sandbox.crm._records import record, select_properties
 # More contacts than two blocks, so pages cross block boundaries.
 SIZES = {"contacts": 2 * BLOCK + 700, "companies": 60, "deals": 100, "tickets": 40}
 NAMES = ["email", "firstname", "company", "phone", "date_of_birth", "num_associated_deals",
-         "account_tier_tags", "hs_analytics_num_page_views", "lastmodifieddate"]  # fmt: skip
+         "account_tier_tags__synced_from_billing_system_", "hs_analytics_num_page_views", "lastmodifieddate",
+         "hs_v2_date_entered_lead", "hs_notes_last_activity", "hs_searchable_calculated_phone_number",
+         "hs_time_to_move_from_lead_to_customer"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
