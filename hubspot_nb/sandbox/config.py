@@ -30,6 +30,7 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "record_associations_2026_09",
     "archived_form_submissions",
     "search_extra_sorts",
     "service_key_account_info",
@@ -102,6 +103,9 @@ class Config:
     token_retry_after: bool = True  # token 429s carry Retry-After (reported, not confirmed always)
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
+    # GET /crm/objects/2026-09/{type}/{id}/associations/{toType} is only in Partner Services' 2026-09
+    # spec (unconfirmed for contacts, hubspot-2026.md §2): served by default, False answers 404.
+    record_associations_2026_09: bool = True
     archived_form_submissions: str = "readable"  # one of ARCHIVED_FORM_SUBMISSIONS
     search_extra_sorts: str = "refuse"  # one of SEARCH_EXTRA_SORTS
     # Extra associations for tests of big link lists, fixed at start: {"companies:contacts": 2500}

@@ -1,7 +1,8 @@
 """The sandbox's own control endpoints, for tests, benchmarks and demos (no token needed).
 
     GET  /_sandbox/health         {"status": "ok", …}
-    GET  /_sandbox/stats          counters: requests per route, responses per status, 429s, faults …
+    GET  /_sandbox/stats          counters: requests per route template and per API version,
+                                  responses per status, 429s, faults … (see ``stats``)
     POST /_sandbox/reset-stats    zero the counters
     GET  /_sandbox/config         the knobs that can change at run time, and their values
     POST /_sandbox/config         JSON {knob: value, …}; all applied or none (400 lists valid knobs)

@@ -12,6 +12,18 @@ Endpoint modules (oauth, crm, marketing, control) declare their routes on a ``Ro
 A handler gets the running ``Sandbox`` and the ``Request``; it returns a ``Response`` (or a dict/list,
 sent as JSON 200) or raises ``ApiError``, which becomes HubSpot's error body. The server does the
 rest: authentication and scope checks (``scopes``), rate limits (``limit``), latency and faults.
+
+One operation, several API versions: HubSpot serves the same data under its legacy numbered paths
+(``/crm/v3/…``) and its date-versioned ones (``/crm/objects/2026-09/…``). A route declares the
+dated template once and gets one ``Route`` per version in ``DATED_VERSIONS`` (or ``versions``),
+all answered by the same handler; ``req.version`` says which one was called, so the handler can
+answer as that version's spec says, and ``version_scopes`` sets the scopes where a version differs::
+
+    @router.route("GET", "/marketing/v3/emails", dated="/marketing/emails/{version}",
+                  scopes=("content", "marketing.email.read"), version_scopes={"2026-09": ("content",)})
+
+Every route knows the version its path names (``v3``, ``2026-09``, ``2026-09-beta``; None for the
+sandbox's own pages and controls), and the server counts requests per route and per version.
 """
 
 from __future__ import annotations
@@ -19,12 +31,37 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 Handler = Callable[[Any, "Request"], Any]
+
+# The date versions served beside each legacy path: 2026-03 (the first GA one) and 2026-09 (current).
+DATED_VERSIONS = ("2026-03", "2026-09")
+_VERSION_SEGMENT = re.compile(r"v\d+|\d{4}-\d{2}(?:-beta)?")
+_DATED = re.compile(r"\d{4}-\d{2}(?:-beta)?")
+
+
+def path_version(pattern: str) -> str | None:
+    """The API version a path names: ``v3`` for ``/crm/v3/owners``, ``2026-09`` for
+    ``/crm/owners/2026-09``, ``2026-09-beta``; None for unversioned paths (pages, controls)."""
+    for segment in pattern.split("/"):
+        if _VERSION_SEGMENT.fullmatch(segment):
+            return segment
+    return None
+
+
+def partial_failure_status(version: str | None) -> int:
+    """The status of a batch answer that carries ``errors``: 207 where the version's spec declares it
+    (v3, v4, 2026-03); from 2026-09 on the specs declare no 207, the errors come in a 200 body."""
+    return 200 if is_dated(version) and str(version) >= "2026-09" else 207
+
+
+def is_dated(version: str | None) -> bool:
+    """True for HubSpot's date versions (``2026-09``, ``2026-09-beta``), False for v1–v4 and None."""
+    return version is not None and _DATED.fullmatch(version) is not None
 
 
 class ApiError(Exception):
@@ -115,6 +152,7 @@ class Request:
     headers: Any  # email.message.Message-like: .get(name)
     body: bytes = b""
     path_params: dict[str, str] = field(default_factory=dict)
+    version: str | None = None  # the API version of the route that answers (``v3``, ``2026-09`` …)
     token: Any = None  # the sandbox's record of the bearer token, set by the server's auth check
 
     def arg(self, name: str, default: str | None = None) -> str | None:
@@ -177,6 +215,7 @@ class Route:
     handler: Handler
     scopes: tuple[str, ...] | None  # None: no bearer token needed; () = any valid token
     limit: str | None  # "burst", "search", "token" (the OAuth token endpoints' bucket) or None
+    version: str | None = None  # the API version its path names (path_version)
 
 
 class Router:
@@ -188,14 +227,31 @@ class Router:
         method: str,
         pattern: str,
         *,
+        dated: str | None = None,
+        versions: tuple[str, ...] = DATED_VERSIONS,
         scopes: tuple[str, ...] | None = None,
+        version_scopes: Mapping[str, tuple[str, ...]] | None = None,
         limit: str | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register a handler. ``{name}`` in the pattern matches one path segment."""
-        regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
+        """Register a handler under ``pattern`` and, with ``dated`` (a template holding
+        ``{version}``), under that template for each of ``versions``. ``{name}`` in a pattern
+        matches one path segment. ``version_scopes`` replaces ``scopes`` for the versions it names."""
+        patterns = [pattern]
+        if dated is not None:
+            if "{version}" not in dated:
+                raise ValueError(f"dated path {dated!r} has no {{version}} placeholder")
+            patterns += [dated.replace("{version}", v) for v in versions]
+        unknown = set(version_scopes or ()) - {path_version(p) for p in patterns}
+        if unknown:
+            raise ValueError(
+                f"version_scopes names versions {sorted(unknown)} that {pattern} is not served in"
+            )
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, pattern, regex, handler, scopes, limit))
+            for p in patterns:
+                version = path_version(p)
+                chosen = (version_scopes or {}).get(version or "", scopes)
+                self.routes.append(Route(method, p, _regex(p), handler, chosen, limit, version))
             return handler
 
         return register
@@ -215,3 +271,7 @@ class Router:
         if allowed:
             raise ApiError(405, f"Method {method} is not allowed on {path}.", "VALIDATION_ERROR")
         raise ApiError(404, f"No endpoint at {path}.", "OBJECT_NOT_FOUND")
+
+
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")

@@ -78,6 +78,8 @@ class Dispatcher:
             stats.incr("requests", key="unmatched")
             return exc.response(), None
         stats.incr("requests", key=f"{route.method} {route.pattern}")
+        if route.version is not None:
+            stats.incr("versions", key=route.version)
         request = Request(
             method=method,
             path=split.path,
@@ -85,6 +87,7 @@ class Dispatcher:
             headers=headers,
             body=body,
             path_params={k: unquote(v) for k, v in params.items()},
+            version=route.version,
         )
         shaped = not split.path.startswith(CONTROL_PREFIX)
         started = time.monotonic()

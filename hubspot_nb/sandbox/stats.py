@@ -3,6 +3,12 @@
 Plain counters (``stats.incr("refreshes")``) and counters grouped by a key
 (``stats.incr("requests", key="GET /crm/v3/objects/{object_type}")``). Benchmarks and tests read
 them to prove what happened on the wire: how many requests, 429s, faults, refreshes.
+
+Groups: ``requests`` per route, keyed by method and path template (each API version of an operation
+is its own route: ``GET /crm/v3/objects/{object_type}``, ``GET /crm/objects/2026-09/{object_type}``),
+plus ``unmatched`` and ``URI too long``; ``versions`` per API version the matched routes name
+(``v3``, ``v4``, ``2026-09``, ``2026-09-beta`` …; the sandbox's pages and controls are not counted);
+``responses`` per status (``dropped`` for injected drops); ``rate_limited`` per policy; ``faults`` per kind.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 # Always present in a snapshot, so readers need no ``.get(..., 0)``.
 COUNTERS = ("requests_total", "tokens_issued", "refreshes", "codes_issued", "revocations")
-GROUPS = ("requests", "responses", "rate_limited", "faults")
+GROUPS = ("requests", "responses", "rate_limited", "faults", "versions")
 
 
 class Stats:

@@ -1,5 +1,11 @@
 """Associations v4: ``GET /crm/v4/objects/{from}/{id}/associations/{to}`` and
-``POST /crm/v4/associations/{from}/{to}/batch/read`` (≤1,000 ids, HubSpot's cap since Feb 2025).
+``POST /crm/v4/associations/{from}/{to}/batch/read`` (≤1,000 ids, HubSpot's cap since Feb 2025),
+also at ``/crm/objects/{2026-03,2026-09}/{from}/{id}/associations/{to}`` and
+``/crm/associations/{2026-03,2026-09}/{from}/{to}/batch/read``. Batch reads with errors answer 207
+in v4 and 2026-03, 200 in 2026-09 (its spec declares no 207). The 2026-09 one-record read is not in
+the 2026-09 Associations spec, only in Partner Services' (reference hubspot-2026 §2, unconfirmed for
+contacts): the sandbox serves it unless ``record_associations_2026_09`` is off (then 404, as for an
+unknown path); clients should prefer the batch read.
 
 Batch read pages per from-record, as HubSpot does: a result carries at most ``BATCH_PAGE`` links and,
 when there are more, its own ``paging.next.after``, which the caller sends back as that input's
@@ -18,7 +24,7 @@ import time
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ..routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router, partial_failure_status
 from ..timestamps import iso_ms
 from ._catalogue import SINGULAR
 from ._portal import Link, Portal
@@ -62,10 +68,13 @@ def associated(portal: Portal, from_type: str, to_type: str, i: int) -> list[dic
 @router.route(
     "GET",
     "/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}",
+    dated="/crm/objects/{version}/{from_type}/{record_id}/associations/{to_type}",
     scopes=OBJECT_READ_SCOPES,
     limit="burst",
 )
 def list_associations(sb: CrmHost, req: Request) -> Response:
+    if req.version == "2026-09" and not sb.config.record_associations_2026_09:
+        raise ApiError(404, f"No endpoint at {req.path}.", "OBJECT_NOT_FOUND")
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])
     require_read(req, to_type)
@@ -85,8 +94,13 @@ def list_associations(sb: CrmHost, req: Request) -> Response:
     return Response.json(body, records=len(body["results"]))
 
 
-@router.route("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", scopes=OBJECT_READ_SCOPES,
-              limit="burst")  # fmt: skip
+@router.route(
+    "POST",
+    "/crm/v4/associations/{from_type}/{to_type}/batch/read",
+    dated="/crm/associations/{version}/{from_type}/{to_type}/batch/read",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
+)
 def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["from_type"])
@@ -134,7 +148,8 @@ def batch_read_associations(sb: CrmHost, req: Request) -> Response:
         out["numErrors"] = len(errors)
         out["errors"] = errors
     out["completedAt"] = iso_ms(int(time.time() * 1000))
-    return Response.json(out, status=207 if errors else 200, records=len(results))
+    status = partial_failure_status(req.version) if errors else 200
+    return Response.json(out, status=status, records=len(results))
 
 
 def _after_token(type_id: str, last_to_id: int) -> str:

@@ -1,5 +1,7 @@
 """Owners (``GET /crm/v3/owners``) and pipelines (``GET /crm/v3/pipelines/{objectType}``), so clients
-can show names instead of ids for ``hubspot_owner_id``, ``pipeline`` and ``dealstage``."""
+can show names instead of ids for ``hubspot_owner_id``, ``pipeline`` and ``dealstage``; also at
+``/crm/owners/{2026-03,2026-09}`` and ``/crm/pipelines/{2026-03,2026-09}/{objectType}`` (no schema
+change in 2026-09)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ router = Router()
 OWNER_SCOPES = ("crm.objects.owners.read",)
 
 
-@router.route("GET", "/crm/v3/owners", scopes=OWNER_SCOPES, limit="burst")
+@router.route("GET", "/crm/v3/owners", dated="/crm/owners/{version}", scopes=OWNER_SCOPES, limit="burst")
 @router.route("GET", "/crm/v3/owners/", scopes=OWNER_SCOPES, limit="burst")  # the official SDKs' spelling
 def list_owners(sb: CrmHost, req: Request) -> Response:
     limit = req.int_arg("limit", 100, maximum=500)
@@ -22,11 +24,17 @@ def list_owners(sb: CrmHost, req: Request) -> Response:
     email = req.arg("email")
     if email:
         owners = [o for o in owners if o["email"].lower() == email.lower()]
-    body = offset_page(req, owners, limit, link=f"{sb.base_url}/crm/v3/owners")
+    body = offset_page(req, owners, limit, link=f"{sb.base_url}{req.path.rstrip('/')}")
     return Response.json(body, records=len(body["results"]))
 
 
-@router.route("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/owners/{owner_id}",
+    dated="/crm/owners/{version}/{owner_id}",
+    scopes=OWNER_SCOPES,
+    limit="burst",
+)
 def get_owner(sb: CrmHost, req: Request) -> dict[str, Any]:
     key = "userId" if req.arg("idProperty") == "userId" else "id"
     wanted = req.path_params["owner_id"]
@@ -48,13 +56,23 @@ def _pipelines(sb: CrmHost, req: Request) -> list[dict[str, Any]]:
     return sb.portal.pipelines[t]
 
 
-@router.route("GET", "/crm/v3/pipelines/{object_type}", scopes=OBJECT_READ_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/pipelines/{object_type}",
+    dated="/crm/pipelines/{version}/{object_type}",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
+)
 def list_pipelines(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": _pipelines(sb, req)}
 
 
 @router.route(
-    "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", scopes=OBJECT_READ_SCOPES, limit="burst"
+    "GET",
+    "/crm/v3/pipelines/{object_type}/{pipeline_id}",
+    dated="/crm/pipelines/{version}/{object_type}/{pipeline_id}",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
 )
 def get_pipeline(sb: CrmHost, req: Request) -> dict[str, Any]:
     for pipeline in _pipelines(sb, req):
@@ -64,7 +82,11 @@ def get_pipeline(sb: CrmHost, req: Request) -> dict[str, Any]:
 
 
 @router.route(
-    "GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", scopes=OBJECT_READ_SCOPES, limit="burst"
+    "GET",
+    "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages",
+    dated="/crm/pipelines/{version}/{object_type}/{pipeline_id}/stages",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
 )
 def list_stages(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": get_pipeline(sb, req)["stages"]}

@@ -1,11 +1,18 @@
-"""CRM v3 routes: object lists, single records, batch read, the property catalogue, and the
-``POST /_sandbox/touch`` control. Search, associations v4, owners and pipelines live in their own
+"""CRM object routes: object lists, single records, batch read, the property catalogue, and the
+``POST /_sandbox/touch`` control. Search, associations, owners and pipelines live in their own
 modules (``_search``, ``_associations``, ``_meta``); ``crm/__init__`` joins their routers.
+
+Each is served at its legacy path (``/crm/v3/objects/{objectType}``, ``/crm/v3/properties/…``) and
+at the dated ones (``/crm/objects/2026-03/{objectType}``, ``/crm/objects/2026-09/…``,
+``/crm/properties/2026-09/…``) over the same data. The versions differ where their specs do: a
+batch read with unknown ids answers 207 in v3 and 2026-03 and 200 in 2026-09 (same body, with
+``errors`` and ``numErrors``); 2026-09 drops record ``warnings`` and property display hints, which
+the sandbox never sends.
 
 Shapes and limits follow HubSpot (see shared/reference/hubspot-api.md §2): ``limit`` default 10,
 max 100 (50 with ``propertiesWithHistory``); an ``after`` cursor (base64 of the next record id, like
 HubSpot's ``NTI1Cg==``, or another style: ``config.list_cursor``); ``paging`` absent on the last
-page; batch read ≤100 inputs, 207 with ``errors`` for ids that do not exist.
+page; batch read ≤100 inputs, ``errors`` for ids that do not exist.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from ..routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Request, Response, Router, partial_failure_status
 from ..timestamps import iso_ms
 from ._catalogue import property_groups
 from ._json import page_response, records_json
@@ -112,7 +119,13 @@ def next_link(sb: CrmHost, req: Request, after: str) -> str:
 
 
 # -- objects -------------------------------------------------------------------------------------
-@router.route("GET", "/crm/v3/objects/{object_type}", scopes=OBJECT_READ_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/objects/{object_type}",
+    dated="/crm/objects/{version}/{object_type}",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
+)
 def list_objects(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     history = select_history(store, req.args("propertiesWithHistory"))
@@ -140,7 +153,13 @@ def list_objects(sb: CrmHost, req: Request) -> Response:
     return page_response(results, len(indices), paging=paging)
 
 
-@router.route("GET", "/crm/v3/objects/{object_type}/{record_id}", scopes=OBJECT_READ_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/objects/{object_type}/{record_id}",
+    dated="/crm/objects/{version}/{object_type}/{record_id}",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
+)
 def get_object(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     id_property = req.arg("idProperty")
@@ -164,7 +183,13 @@ def _string_list(body: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-@router.route("POST", "/crm/v3/objects/{object_type}/batch/read", scopes=OBJECT_READ_SCOPES, limit="burst")
+@router.route(
+    "POST",
+    "/crm/v3/objects/{object_type}/batch/read",
+    dated="/crm/objects/{version}/{object_type}/batch/read",
+    scopes=OBJECT_READ_SCOPES,
+    limit="burst",
+)
 def batch_read(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["object_type"])
@@ -209,11 +234,18 @@ def batch_read(sb: CrmHost, req: Request) -> Response:
             "links": {},
         }]  # fmt: skip
     out["completedAt"] = iso_ms(int(time.time() * 1000))
-    return Response.json(out, status=207 if missing else 200, records=len(results))
+    status = partial_failure_status(req.version) if missing else 200
+    return Response.json(out, status=status, records=len(results))
 
 
 # -- properties ----------------------------------------------------------------------------------
-@router.route("GET", "/crm/v3/properties/{object_type}", scopes=PROPERTY_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/properties/{object_type}",
+    dated="/crm/properties/{version}/{object_type}",
+    scopes=PROPERTY_SCOPES,
+    limit="burst",
+)
 def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]
     specs = store.archived_specs if req.bool_arg("archived") else list(store.specs.values())
@@ -222,13 +254,23 @@ def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": results}
 
 
-@router.route("GET", "/crm/v3/properties/{object_type}/groups", scopes=PROPERTY_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/crm/v3/properties/{object_type}/groups",
+    dated="/crm/properties/{version}/{object_type}/groups",
+    scopes=PROPERTY_SCOPES,
+    limit="burst",
+)
 def list_groups(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": property_groups(object_type(sb.portal, req.path_params["object_type"]))}
 
 
 @router.route(
-    "GET", "/crm/v3/properties/{object_type}/{property_name}", scopes=PROPERTY_SCOPES, limit="burst"
+    "GET",
+    "/crm/v3/properties/{object_type}/{property_name}",
+    dated="/crm/properties/{version}/{object_type}/{property_name}",
+    scopes=PROPERTY_SCOPES,
+    limit="burst",
 )
 def get_property(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]

@@ -1,4 +1,5 @@
-"""Legacy analytics v2 reports: ``GET /analytics/v2/reports/{breakdown_by}/{time_period}``.
+"""Legacy analytics v2 reports: ``GET /analytics/v2/reports/{breakdown_by}/{time_period}`` (HubSpot
+has no date-versioned successor, so the sandbox serves only this path).
 
 ``breakdown_by``: ``totals``, ``sources``, ``geolocation``, ``utm-campaigns``. ``time_period``:
 ``total``, ``daily``, ``weekly``, ``monthly`` and ``summarize/daily|weekly|monthly``. ``start`` and

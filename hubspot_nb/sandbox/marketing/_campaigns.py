@@ -1,4 +1,7 @@
-"""Campaign routes (``/marketing/v3/campaigns``): list, one campaign, its assets and its reports.
+"""Campaign routes (``/marketing/v3/campaigns``): list, one campaign, its assets and its reports;
+also at ``/marketing/campaigns/{2026-03,2026-09}`` (same sub-paths, same data). 2026-09's
+``reports/revenue`` accepts only ``marketing.campaigns.revenue.read`` (v3 and 2026-03 also the
+``.lite``/``.full`` scopes); its removed 207s concern batch operations the sandbox does not serve.
 
 Choices: list ``limit`` default 50, max 100, opaque ``after`` cursor, sorted by ``createdAt``
 unless ``sort`` (``hs_name``, ``createdAt``, ``updatedAt``, ``-`` for descending) says otherwise;
@@ -35,6 +38,7 @@ from ._json import add_counts, campaign_json, email_counts
 from ._params import (
     CAMPAIGN_SCOPES,
     REVENUE_SCOPES,
+    REVENUE_SCOPES_BY_VERSION,
     MarketingHost,
     check_window,
     cursor_page,
@@ -83,7 +87,13 @@ _SORTS = {
 @router.route(
     "GET", "/marketing/v3/campaigns/", scopes=CAMPAIGN_SCOPES, limit="burst"
 )  # official SDKs add the slash
-@router.route("GET", "/marketing/v3/campaigns", scopes=CAMPAIGN_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/campaigns",
+    dated="/marketing/campaigns/{version}",
+    scopes=CAMPAIGN_SCOPES,
+    limit="burst",
+)
 def list_campaigns(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 50, maximum=100)
@@ -101,7 +111,13 @@ def list_campaigns(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, found, start, limit, lambda c: campaign_json(c, props), total=True)
 
 
-@router.route("GET", "/marketing/v3/campaigns/{campaign_guid}", scopes=CAMPAIGN_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/campaigns/{campaign_guid}",
+    dated="/marketing/campaigns/{version}/{campaign_guid}",
+    scopes=CAMPAIGN_SCOPES,
+    limit="burst",
+)
 def get_campaign(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
@@ -116,6 +132,7 @@ def get_campaign(sb: MarketingHost, req: Request) -> Response:
 @router.route(
     "GET",
     "/marketing/v3/campaigns/{campaign_guid}/assets/{asset_type}",
+    dated="/marketing/campaigns/{version}/{campaign_guid}/assets/{asset_type}",
     scopes=CAMPAIGN_SCOPES,
     limit="burst",
 )
@@ -131,7 +148,11 @@ def list_assets(sb: MarketingHost, req: Request) -> Response:
 
 
 @router.route(
-    "GET", "/marketing/v3/campaigns/{campaign_guid}/reports/metrics", scopes=CAMPAIGN_SCOPES, limit="burst"
+    "GET",
+    "/marketing/v3/campaigns/{campaign_guid}/reports/metrics",
+    dated="/marketing/campaigns/{version}/{campaign_guid}/reports/metrics",
+    scopes=CAMPAIGN_SCOPES,
+    limit="burst",
 )
 def campaign_metrics(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
@@ -147,7 +168,12 @@ def campaign_metrics(sb: MarketingHost, req: Request) -> Response:
 
 
 @router.route(
-    "GET", "/marketing/v3/campaigns/{campaign_guid}/reports/revenue", scopes=REVENUE_SCOPES, limit="burst"
+    "GET",
+    "/marketing/v3/campaigns/{campaign_guid}/reports/revenue",
+    dated="/marketing/campaigns/{version}/{campaign_guid}/reports/revenue",
+    scopes=REVENUE_SCOPES,
+    version_scopes=REVENUE_SCOPES_BY_VERSION,
+    limit="burst",
 )
 def campaign_revenue(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing

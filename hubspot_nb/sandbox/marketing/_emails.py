@@ -2,6 +2,10 @@
 (this module). Campaigns, forms and analytics live in their own modules; ``marketing/__init__``
 joins the routers.
 
+Marketing emails are also served at ``/marketing/emails/{2026-03,2026-09}`` (same sub-paths, same
+data); 2026-09 accepts only the ``content`` scope, v3 and 2026-03 also ``marketing.email.read``.
+The legacy email events (``/email/public/v1/…``) have no dated path.
+
 Paging and shape choices (HubSpot leaves some open, reference §3):
 - ``GET /marketing/v3/emails``: ``limit`` default 100 (the spec's stated default), max 100;
   opaque ``after`` cursor; sorted by ``createdAt`` unless ``sort`` says otherwise.
@@ -32,6 +36,7 @@ from ._json import (
 )
 from ._params import (
     EMAIL_SCOPES,
+    EMAIL_SCOPES_BY_VERSION,
     EVENT_SCOPES,
     MarketingHost,
     check_window,
@@ -61,7 +66,14 @@ _SORT_KEYS = {
 @router.route(
     "GET", "/marketing/v3/emails/", scopes=EMAIL_SCOPES, limit="burst"
 )  # official SDKs add the slash
-@router.route("GET", "/marketing/v3/emails", scopes=EMAIL_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/emails",
+    dated="/marketing/emails/{version}",
+    scopes=EMAIL_SCOPES,
+    version_scopes=EMAIL_SCOPES_BY_VERSION,
+    limit="burst",
+)
 def list_emails(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 100, maximum=100)
@@ -73,7 +85,14 @@ def list_emails(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, emails, start, limit, lambda e: email_json(md, e, with_stats), total=True)
 
 
-@router.route("GET", "/marketing/v3/emails/{email_id}", scopes=EMAIL_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/emails/{email_id}",
+    dated="/marketing/emails/{version}/{email_id}",
+    scopes=EMAIL_SCOPES,
+    version_scopes=EMAIL_SCOPES_BY_VERSION,
+    limit="burst",
+)
 def get_email(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     email = md.email_by_id.get(req.path_params["email_id"])
@@ -137,7 +156,14 @@ def _stats_scope(sb: MarketingHost, req: Request) -> tuple[list[Any], int | None
     return emails, start, end
 
 
-@router.route("GET", "/marketing/v3/emails/statistics/list", scopes=EMAIL_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/emails/statistics/list",
+    dated="/marketing/emails/{version}/statistics/list",
+    scopes=EMAIL_SCOPES,
+    version_scopes=EMAIL_SCOPES_BY_VERSION,
+    limit="burst",
+)
 def statistics_list(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     emails, start, end = _stats_scope(sb, req)
@@ -159,7 +185,14 @@ def statistics_list(sb: MarketingHost, req: Request) -> Response:
     return Response.json(body, records=len(sent_ids))
 
 
-@router.route("GET", "/marketing/v3/emails/statistics/histogram", scopes=EMAIL_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/emails/statistics/histogram",
+    dated="/marketing/emails/{version}/statistics/histogram",
+    scopes=EMAIL_SCOPES,
+    version_scopes=EMAIL_SCOPES_BY_VERSION,
+    limit="burst",
+)
 def statistics_histogram(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     interval = choice_arg(req, "interval", INTERVALS)

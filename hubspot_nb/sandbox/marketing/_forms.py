@@ -1,4 +1,5 @@
-"""Form routes: v3 form definitions and the legacy v1 form submissions.
+"""Form routes: v3 form definitions (also at ``/marketing/forms/2026-09-beta``, identical) and the
+legacy v1 form submissions (no dated path).
 
 Choices: ``GET /marketing/v3/forms`` pages with an opaque ``after`` cursor, ``limit`` default 20;
 HubSpot documents no maximum and released extractors send 100, so a larger ``limit`` is silently
@@ -19,10 +20,20 @@ router = Router()
 
 FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment", "all")
 FORMS_PAGE_MAX = 100
+# Forms have only a beta date version, documented as identical to v3; submissions stay legacy-only.
+FORMS_DATED = "/marketing/forms/{version}"
+FORMS_VERSIONS = ("2026-09-beta",)
 
 
 @router.route("GET", "/marketing/v3/forms/", scopes=FORM_SCOPES, limit="burst")  # official SDKs add the slash
-@router.route("GET", "/marketing/v3/forms", scopes=FORM_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/forms",
+    dated=FORMS_DATED,
+    versions=FORMS_VERSIONS,
+    scopes=FORM_SCOPES,
+    limit="burst",
+)
 def list_forms(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = min(req.int_arg("limit", 20), FORMS_PAGE_MAX)
@@ -38,7 +49,14 @@ def list_forms(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, found, start, limit, form_json)
 
 
-@router.route("GET", "/marketing/v3/forms/{form_id}", scopes=FORM_SCOPES, limit="burst")
+@router.route(
+    "GET",
+    "/marketing/v3/forms/{form_id}",
+    dated=FORMS_DATED + "/{form_id}",
+    versions=FORMS_VERSIONS,
+    scopes=FORM_SCOPES,
+    limit="burst",
+)
 def get_form(sb: MarketingHost, req: Request) -> Response:
     form = sb.marketing.form_by_id.get(req.path_params["form_id"])
     if form is None or (form.archived and not req.bool_arg("archived")):

@@ -22,6 +22,8 @@ class MarketingHost(Protocol):
 
 # Scopes (any one suffices), from HubSpot's specs and docs (reference §1.10).
 EMAIL_SCOPES = ("content", "marketing.email.read")
+# 2026-09's marketing-email spec accepts only ``content`` (v3 and 2026-03 also marketing.email.*).
+EMAIL_SCOPES_BY_VERSION = {"2026-09": ("content",)}
 EVENT_SCOPES = ("content",)
 CAMPAIGN_SCOPES = ("marketing.campaigns.read",)
 REVENUE_SCOPES = (
@@ -29,6 +31,8 @@ REVENUE_SCOPES = (
     "marketing.campaigns.revenue.lite.read",
     "marketing.campaigns.revenue.full.read",
 )
+# 2026-09's campaigns spec accepts only ``marketing.campaigns.revenue.read`` for reports/revenue.
+REVENUE_SCOPES_BY_VERSION = {"2026-09": ("marketing.campaigns.revenue.read",)}
 FORM_SCOPES = ("forms",)
 SUBMISSION_SCOPES = ("forms", "forms-uploaded-files")
 ANALYTICS_SCOPES = ("business-intelligence",)

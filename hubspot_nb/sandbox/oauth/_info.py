@@ -4,10 +4,10 @@ account it belongs to.
     GET    /oauth/v1/access-tokens/{token}       v1 metadata of an access token
     GET    /oauth/v1/refresh-tokens/{token}      v1 metadata of a refresh token
     DELETE /oauth/v1/refresh-tokens/{token}      v1 revocation → 204
-    POST   /oauth/{v3,2026-03}/token/introspect  RFC 7662 style: {"active": true, …} or {"active": false}
-    POST   /oauth/{v3,2026-03}/token/revoke      → 200, empty body (also for unknown tokens, RFC 7009)
-    GET    /account-info/v3/details              the portal's settings (any valid token; for a service
-                                                 key see ``Config.service_key_account_info``)
+    POST   /oauth/{v3,2026-03,2026-09}/token/introspect  {"active": true, …} or {"active": false}
+    POST   /oauth/{v3,2026-03,2026-09}/token/revoke      → 200, empty (also for unknown tokens, RFC 7009)
+    GET    /account-info/{v3,2026-03,2026-09}/details    the portal's settings (any valid token; for a
+                                                        service key see ``Config.service_key_account_info``)
 
 HubSpot leaves some of this unconfirmed (reference §1.5-1.6): a dead token's v3 introspection is
 answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 404.
@@ -16,7 +16,6 @@ answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 40
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from ..config import ACCOUNT_TIME_ZONE
@@ -26,7 +25,6 @@ from ._login import check_client, oauth_error_response
 from ._tokens import AccessToken, Grant, OAuthError
 
 router = Router()
-NEW_VERSIONS = ("v3", "2026-03")
 
 
 def _identity(sb: OAuthHost, scopes: Any) -> dict[str, Any]:
@@ -103,33 +101,35 @@ def _revoke(sb: OAuthHost, token: str, hint: str | None) -> Response:
     return Response.empty(200)
 
 
-def _client_endpoint(
-    version: str, handle: Callable[[OAuthHost, str, str | None], Response]
-) -> Callable[[OAuthHost, Request], Response]:
-    """A route for a form the app posts with its client id and secret: a bad client gets this
-    version's OAuth error; otherwise ``handle`` gets the posted ``token`` and ``token_type_hint``."""
-
-    def endpoint(sb: OAuthHost, req: Request) -> Response:
-        fields = req.form()
-        try:
-            check_client(fields)
-        except OAuthError as exc:
-            return oauth_error_response(exc, version)
-        return handle(sb, fields.get("token") or "", fields.get("token_type_hint"))
-
-    endpoint.__name__ = f"{handle.__name__.lstrip('_')}_{version.replace('-', '_')}"
-    return endpoint
+def _client_form(req: Request) -> tuple[str, str | None]:
+    """The posted ``token`` and ``token_type_hint`` of a form the app posts with its client id and
+    secret; a bad client raises ``OAuthError``."""
+    fields = req.form()
+    check_client(fields)
+    return fields.get("token") or "", fields.get("token_type_hint")
 
 
-for _version in NEW_VERSIONS:
-    for _action, _handle in (("introspect", _introspect), ("revoke", _revoke)):
-        router.route("POST", f"/oauth/{_version}/token/{_action}", limit="token")(
-            _client_endpoint(_version, _handle)
-        )
+@router.route("POST", "/oauth/v3/token/introspect", dated="/oauth/{version}/token/introspect", limit="token")
+def introspect(sb: OAuthHost, req: Request) -> Response:
+    """2026-09's spec declares only ``active`` (required); the sandbox answers every version alike."""
+    try:
+        return _introspect(sb, *_client_form(req))
+    except OAuthError as exc:
+        return oauth_error_response(exc, req.version or "v3")
+
+
+@router.route("POST", "/oauth/v3/token/revoke", dated="/oauth/{version}/token/revoke", limit="token")
+def revoke(sb: OAuthHost, req: Request) -> Response:
+    try:
+        return _revoke(sb, *_client_form(req))
+    except OAuthError as exc:
+        return oauth_error_response(exc, req.version or "v3")
 
 
 # -- account --------------------------------------------------------------------------------------
-@router.route("GET", "/account-info/v3/details", scopes=(), limit="burst")
+@router.route(
+    "GET", "/account-info/v3/details", dated="/account-info/{version}/details", scopes=(), limit="burst"
+)
 def account_details(sb: OAuthHost, req: Request) -> Any:
     token = req.token
     if (

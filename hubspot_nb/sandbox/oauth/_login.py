@@ -3,7 +3,7 @@
     GET  /oauth/authorize      consent page (HTML); its form POSTs back here with decision=approve|deny
     POST /oauth/authorize      302 to redirect_uri?code=…&state=… (or ?error=access_denied&state=…)
     GET  /oauth/callback       the sandbox's own redirect target: shows the code with a Copy button
-    POST /oauth/{v1,v3,2026-03}/token   grant_type=authorization_code | refresh_token
+    POST /oauth/{v1,v3,2026-03,2026-09}/token   grant_type=authorization_code | refresh_token
 
 Error bodies follow HubSpot's token endpoint (``status``: ``BAD_AUTH_CODE`` …); the v3 and 2026-03
 endpoints add RFC 6749's ``error``/``error_description``, as HubSpot announced for them. Page forms
@@ -16,7 +16,6 @@ import functools
 import html
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from string import Template
@@ -29,7 +28,6 @@ from ._host import OAuthHost
 from ._tokens import KNOWN_SCOPES, AccessToken, Grant, OAuthError, is_builtin_client
 
 router = Router()
-TOKEN_VERSIONS = ("v1", "v3", "2026-03")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -282,17 +280,13 @@ def token_body(sb: OAuthHost, access: AccessToken, grant: Grant) -> dict[str, An
     }
 
 
-def _token_endpoint(version: str) -> Callable[[OAuthHost, Request], Response]:
-    def token(sb: OAuthHost, req: Request) -> Response:
-        try:
-            access, grant = _exchange(sb, token_fields(req, version))
-        except OAuthError as exc:
-            return oauth_error_response(exc, version)
-        return Response.json(token_body(sb, access, grant))
-
-    token.__name__ = f"token_{version.replace('-', '_')}"
-    return token
-
-
-for _version in TOKEN_VERSIONS:
-    router.route("POST", f"/oauth/{_version}/token", limit="token")(_token_endpoint(_version))
+@router.route("POST", "/oauth/v1/token", limit="token")
+@router.route("POST", "/oauth/v3/token", dated="/oauth/{version}/token", limit="token")
+def token(sb: OAuthHost, req: Request) -> Response:
+    """The token endpoint of every version; v1 answers errors in its own shape (``oauth_error_response``)."""
+    version = req.version or "v1"
+    try:
+        access, grant = _exchange(sb, token_fields(req, version))
+    except OAuthError as exc:
+        return oauth_error_response(exc, version)
+    return Response.json(token_body(sb, access, grant))

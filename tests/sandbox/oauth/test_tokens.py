@@ -13,7 +13,7 @@ import requests
 from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
 SMALL = {"contacts": 10, "companies": 2, "deals": 2, "tickets": 2}
-VERSIONS = ("v1", "v3", "2026-03")
+VERSIONS = ("v1", "v3", "2026-03", "2026-09")
 
 
 def new_code(sb, scope="oauth crm.objects.contacts.read"):
@@ -235,7 +235,7 @@ def test_v1_revocation_kills_the_refresh_token_only(fresh_sandbox):
     assert account(sb, token["access_token"]).status_code == 200
 
 
-@pytest.mark.parametrize("version", ("v3", "2026-03"))
+@pytest.mark.parametrize("version", ("v3", "2026-03", "2026-09"))
 def test_introspect_and_revoke(fresh_sandbox, version):
     sb = fresh_sandbox(**SMALL)
     token = exchange(sb, new_code(sb)).json()
