@@ -12,7 +12,6 @@ from typing import Any
 
 from ..routing import ApiError, Request, Response, Router
 from ..timestamps import iso_ms
-from ._catalogue import SINGULAR
 from ._portal import Link, Portal
 from ._records import (
     OBJECT_READ_SCOPES,
@@ -23,6 +22,7 @@ from ._records import (
     readable_store,
     require_read,
 )
+from ._standard_types import ALL_SINGULAR as SINGULAR
 
 router = Router()
 MAX_BATCH = 1_000

@@ -39,6 +39,7 @@ from ._records import (
     select_properties,
     v3_associations,
 )
+from ._standard_types import STANDARD_TYPES, standard_groups
 
 router = Router()
 MAX_LIMIT = 100
@@ -224,7 +225,8 @@ def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
 
 @router.route("GET", "/crm/v3/properties/{object_type}/groups", scopes=PROPERTY_SCOPES, limit="burst")
 def list_groups(sb: CrmHost, req: Request) -> dict[str, Any]:
-    return {"results": property_groups(object_type(sb.portal, req.path_params["object_type"]))}
+    t = object_type(sb.portal, req.path_params["object_type"])
+    return {"results": standard_groups(t) if t in STANDARD_TYPES else property_groups(t)}
 
 
 @router.route(
