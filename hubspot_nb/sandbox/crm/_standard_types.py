@@ -328,7 +328,7 @@ def build_standard_types(seed: int, n_contacts: int, n_deals: int) -> StandardTy
         ids = to_array(ID_BASE[t] + np.cumsum(gaps) - (gaps[0] if n else 0))
         created, modified = timeline(draw)
         columns: dict[str, Column] = {
-            "hs_object_id": LazyColumn(lambda i, ids=ids: str(ids[i])),
+            "hs_object_id": _id_column(ids),
             "createdate": MsColumn(created),
             "hs_lastmodifieddate": MsColumn(modified),
             "hubspot_owner_id": owner_column(draw),
@@ -413,7 +413,15 @@ def _columns(t: str, draw: Draw, created: array[int], n: int, out: StandardTypes
             "amount": LazyColumn(lambda i: f"{qty[i] * float(PRODUCTS[which[i]][1]):.2f}"),
             "hs_product_id": LazyColumn(lambda i: str(product_ids[which[i]])),
         }
-    return {name: LazyColumn(lambda i: None) for name in DEFAULT_PROPERTIES[t]}
+    return {name: LazyColumn(_unset) for name in DEFAULT_PROPERTIES[t]}
+
+
+def _id_column(ids: array[int]) -> LazyColumn:
+    return LazyColumn(lambda i: str(ids[i]))
+
+
+def _unset(i: int) -> str | None:
+    return None
 
 
 def engagement_json(
