@@ -32,9 +32,10 @@ from .query import Query, SearchQuery
 OBJECT_TYPE_IDS = {
     "contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7",
     "line_items": "0-8", "quotes": "0-14", "tasks": "0-27", "notes": "0-46", "meetings": "0-47",
-    "calls": "0-48", "emails": "0-49",
+    "calls": "0-48", "emails": "0-49", "communications": "0-18", "postal_mail": "0-116", "leads": "0-136",
+    "goal_targets": "0-74", "feedback_submissions": "0-19", "deal_splits": "0-91",
 }  # fmt: skip
-_SINGULAR = {"company": "companies", "line_item": "line_items"}
+_SINGULAR = {"company": "companies", "line_item": "line_items", "postal_mail": "postal_mail"}
 LAST_MODIFIED = {"contacts": "lastmodifieddate"}  # every other type: hs_lastmodifieddate
 SMALL_LIMIT = 2_000  # up to this many rows, plain list paging is as fast as anything
 

@@ -292,3 +292,22 @@ def test_associations_link_table(hub: Hub, sandbox: Sandbox, sandbox_token: dict
     assert set(links.itertuples(index=False, name=None)) == expected
     some = sorted({row[0] for row in expected})[:3]
     assert set(hub.associations("deals", "companies", ids=some)["from_id"]) == set(some)
+
+
+@pytest.mark.parametrize(
+    ("name", "count_of"),
+    [("calls", "calls"), ("note", "notes"), ("0-47", "meetings"), ("tasks", "tasks"),
+     ("products", "products"), ("line_item", "line_items"), ("quotes", "quotes"), ("0-136", "leads")],
+)  # fmt: skip
+def test_other_standard_object_types(hub: Hub, sandbox: Sandbox, name: str, count_of: str) -> None:
+    """HubSpot's other standard types work by plural, singular and 0-x id: all their records, with
+    their default properties (calls, notes, meetings, tasks, products and line items have data)."""
+    frame = hub.objects(name)
+    store = sandbox.portal.stores[count_of]
+    assert sorted(frame.index, key=int) == sorted(store.ids(), key=int)
+    if count_of in ("calls", "notes", "meetings", "tasks", "products", "line_items"):
+        assert len(frame) > 0
+    if count_of == "calls":
+        assert {"hs_timestamp", "hs_call_title", "hs_call_body"} <= set(frame.columns)
+        first = store.ids()[0]
+        assert frame.loc[first, "hs_call_title"] == store.value(first, "hs_call_title")

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from ..routing import Router
 from ._associations import router as _associations_router
+from ._legacy import router as _legacy_router
 from ._meta import router as _meta_router
 from ._objects import router as _objects_router
 from ._portal import ObjectStore, Portal, build_portal
 from ._records import CrmHost
+from ._schemas import router as _schemas_router
 from ._search import router as _search_router
+from ._users import router as _users_router
 
 __all__ = ["CrmHost", "ObjectStore", "Portal", "build_portal", "router"]
 
 router = Router()
-for _part in (_objects_router, _search_router, _associations_router, _meta_router):
+for _part in (_objects_router, _search_router, _associations_router, _meta_router, _schemas_router,
+              _legacy_router, _users_router):  # fmt: skip
     router.include(_part)

@@ -26,7 +26,6 @@ from urllib.parse import quote, unquote
 
 from ..routing import ApiError, Request, Response, Router, partial_failure_status
 from ..timestamps import iso_ms
-from ._catalogue import SINGULAR
 from ._portal import Link, Portal
 from ._records import (
     OBJECT_READ_SCOPES,
@@ -37,6 +36,7 @@ from ._records import (
     readable_store,
     require_read,
 )
+from ._standard_types import ALL_SINGULAR as SINGULAR
 
 router = Router()
 MAX_BATCH = 1_000

@@ -46,6 +46,7 @@ from ._records import (
     select_properties,
     v3_associations,
 )
+from ._standard_types import STANDARD_TYPES, standard_groups
 
 router = Router()
 MAX_LIMIT = 100
@@ -262,7 +263,8 @@ def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     limit="burst",
 )
 def list_groups(sb: CrmHost, req: Request) -> dict[str, Any]:
-    return {"results": property_groups(object_type(sb.portal, req.path_params["object_type"]))}
+    t = object_type(sb.portal, req.path_params["object_type"])
+    return {"results": standard_groups(t) if t in STANDARD_TYPES else property_groups(t)}
 
 
 @router.route(

@@ -30,7 +30,6 @@ from ..timestamps import iso_ms
 from ._catalogue import (
     OBJECT_TYPE_IDS,
     PIPELINES,
-    SINGULAR,
     PropertySpec,
     custom_properties,
     hubspot_properties,
@@ -53,6 +52,8 @@ from ._generate import (
     timeline,
     to_array,
 )
+from ._standard_types import ALL_SINGULAR, ALL_TYPE_IDS, build_standard_types
+from ._standard_types import ASSOCIATION_TYPES as STANDARD_ASSOCIATIONS
 from ._values import generic_columns, lead_status, lifecycle_columns, owner_extras, source_columns
 
 OBJECT_TYPES = tuple(OBJECT_TYPE_IDS)
@@ -71,6 +72,7 @@ ASSOCIATION_TYPES = {
     ("contacts", "deals"): (4, None, "contact_to_deal"),
     ("tickets", "contacts"): (16, None, "ticket_to_contact"),
     ("contacts", "tickets"): (15, None, "contact_to_ticket"),
+    **STANDARD_ASSOCIATIONS,  # engagements and line items (_standard_types)
 }
 USER_IDS = [7_100_000 + n for n in range(11)]
 
@@ -104,7 +106,7 @@ class ObjectStore:
                  specs: list[PropertySpec], created: array[int], modified: array[int], archived: list[int],
                  seed: int) -> None:  # fmt: skip
         self.object_type = object_type
-        self.type_id = OBJECT_TYPE_IDS[object_type]
+        self.type_id = ALL_TYPE_IDS[object_type]
         self.id_array = ids
         self.columns = columns
         self.specs = {s.name: s for s in specs if not s.archived}
@@ -278,15 +280,15 @@ class Portal:
     def object_type(self, name: str) -> str | None:
         """The canonical object type for a name, singular name or type id (``0-1``); None if unknown."""
         key = name.lower()
-        for t, type_id in OBJECT_TYPE_IDS.items():
-            if key in (t, SINGULAR[t], type_id):
+        for t, type_id in ALL_TYPE_IDS.items():
+            if key in (t, ALL_SINGULAR[t], type_id):
                 return t
         return None
 
     def store(self, name: str) -> ObjectStore:
         t = self.object_type(name)
         if t is None:
-            raise KeyError(f"unknown object type {name!r}; valid: {', '.join(OBJECT_TYPES)}")
+            raise KeyError(f"unknown object type {name!r}; valid: {', '.join(ALL_TYPE_IDS)}")
         return self.stores[t]
 
     def link(self, from_type: str, to_type: str) -> Link | None:
@@ -419,6 +421,7 @@ def build_portal(config: Config) -> Portal:
         assert not missing, f"no generator for {object_type} properties {missing}"
         archived = [i for i in _archived(draw) if not (i == 0 and object_type in fanned)]
         stores[object_type] = ObjectStore(object_type, ids, columns, specs, created, modified, archived, seed)
+    _add_standard_types(seed, stores, links)
     return Portal(seed, stores, links, engagement)
 
 
@@ -482,6 +485,19 @@ def _notes_columns(
         "notes_last_contacted": MsColumn(to_array(np.where(contacted > 0, last_contacted, NULL_INT))),
     }
     return {k: v for k, v in values.items() if k in names}
+
+
+def _add_standard_types(
+    seed: int, stores: dict[str, ObjectStore], links: dict[tuple[str, str], Link]
+) -> None:
+    """HubSpot's other standard object types (``_standard_types``) with their associations."""
+    extra = build_standard_types(seed, len(stores["contacts"]), len(stores["deals"]))
+    for t, (ids, columns, specs, created, modified) in extra.stores.items():
+        stores[t] = ObjectStore(t, ids, columns, specs, created, modified, [], seed)
+    for (a, b), (src, dst) in extra.edges.items():
+        primary = np.zeros(len(src), bool)
+        links[a, b] = Link(a, b, src, dst, primary, len(stores[a]))
+        links[b, a] = Link(b, a, dst, src, primary, len(stores[b]))
 
 
 def _common_columns(object_type: str, draw: Draw, ids: array[int], created: array[int], modified: array[int],

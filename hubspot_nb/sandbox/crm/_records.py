@@ -10,8 +10,9 @@ from typing import Any, Protocol
 from ..config import Config
 from ..routing import ApiError, Request, missing_scopes
 from ..stats import Stats
-from ._catalogue import OBJECT_TYPE_IDS, SINGULAR
 from ._portal import ASSOCIATION_TYPES, OBJECT_TYPES, ObjectStore, Portal
+from ._standard_types import ALL_SINGULAR, ALL_TYPE_IDS, EXTRA_SCOPES, read_scope
+from ._standard_types import DEFAULT_PROPERTIES as STANDARD_DEFAULTS
 
 
 class CrmHost(Protocol):
@@ -30,7 +31,7 @@ class CrmHost(Protocol):
     def stats(self) -> Stats: ...
 
 
-OBJECT_READ_SCOPES = tuple(f"crm.objects.{t}.read" for t in OBJECT_TYPES)
+OBJECT_READ_SCOPES = (*(f"crm.objects.{t}.read" for t in OBJECT_TYPES), *EXTRA_SCOPES)
 SCHEMA_READ_SCOPES = tuple(f"crm.schemas.{t}.read" for t in OBJECT_TYPES)
 # What HubSpot returns when a request names no properties.
 DEFAULT_PROPERTIES = {
@@ -40,8 +41,9 @@ DEFAULT_PROPERTIES = {
               "hs_object_id", "pipeline"],
     "tickets": ["content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline",
                 "hs_pipeline_stage", "hs_ticket_category", "hs_ticket_priority", "subject"],
+    **STANDARD_DEFAULTS,
 }  # fmt: skip
-VALID_TYPES = ", ".join(f"{t} ({type_id})" for t, type_id in OBJECT_TYPE_IDS.items())
+VALID_TYPES = ", ".join(f"{t} ({type_id})" for t, type_id in ALL_TYPE_IDS.items())
 
 
 def object_type(portal: Portal, name: str) -> str:
@@ -58,7 +60,7 @@ def object_type(portal: Portal, name: str) -> str:
 
 def require_read(req: Request, object_type_name: str) -> None:
     """Routes are declared with every object read scope; the token must hold the one for this type."""
-    scope = f"crm.objects.{object_type_name}.read"
+    scope = read_scope(object_type_name)
     token = req.token
     if token is not None and not token.has_any((scope,)):
         raise missing_scopes((scope,))
@@ -174,7 +176,7 @@ def not_found(store: ObjectStore, value: str, id_property: str | None) -> ApiErr
     by = f" by {id_property}" if id_property and id_property != "hs_object_id" else ""
     return ApiError(
         404,
-        f"No {SINGULAR[store.object_type]} with id '{value}'{by} in this portal (archived records need "
+        f"No {ALL_SINGULAR[store.object_type]} with id '{value}'{by} in this portal (archived records need "
         "archived=true). Check the id or list the records first.",
         "OBJECT_NOT_FOUND",
     )

@@ -29,6 +29,7 @@ from ._catalogue import PropertySpec
 from ._json import page_response, records_json
 from ._portal import ObjectStore
 from ._records import OBJECT_READ_SCOPES, CrmHost, readable_store, select_properties
+from ._standard_types import QUERY_PROPERTIES as STANDARD_QUERY_PROPERTIES
 
 router = Router()
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 10, 25
@@ -42,6 +43,7 @@ QUERY_PROPERTIES = {
     "companies": ["name", "domain", "website", "phone"],
     "deals": ["dealname", "pipeline", "dealstage", "description", "dealtype"],
     "tickets": ["subject", "content", "hs_pipeline_stage", "hs_ticket_category"],
+    **STANDARD_QUERY_PROPERTIES,
 }
 _TOKEN = re.compile(r"[\w@+\-.']+")
 Test = Callable[[str | None], bool]

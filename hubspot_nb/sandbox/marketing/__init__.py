@@ -15,10 +15,11 @@ from ._campaigns import router as _campaigns_router
 from ._data import MarketingData, build_marketing
 from ._emails import router as _emails_router
 from ._forms import router as _forms_router
+from ._legacy import router as _legacy_router
 from ._params import MarketingHost
 
 __all__ = ["MarketingData", "MarketingHost", "build_marketing", "router"]
 
 router = Router()
-for _part in (_emails_router, _campaigns_router, _forms_router, _analytics_router):
+for _part in (_emails_router, _campaigns_router, _forms_router, _analytics_router, _legacy_router):
     router.include(_part)

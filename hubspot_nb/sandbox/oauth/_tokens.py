@@ -59,6 +59,9 @@ KNOWN_SCOPES = frozenset(
         "automation",
         "files",
         "settings.users.read",
+        "settings.users.teams.read",
+        # HubSpot's other standard object types (crm/_standard_types)
+        *(f"crm.objects.{obj}.read" for obj in ("quotes", "leads", "goals", "feedback_submissions")),
     ]
 )
 
