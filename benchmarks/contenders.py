@@ -8,8 +8,10 @@ Contenders (the same pull, three ways):
 - ``hubspot_nb``: ``hnb.login(access_token=…, api_base=…)`` then ``hub.contacts(properties=…)``.
 - ``official``: HubSpot's ``hubspot-api-client`` pointed at the sandbox
   (``HubSpot(access_token=…, host=…)``), ``crm.contacts.get_all()`` and a DataFrame of the records'
-  flattened properties, as its README suggests for pandas users.
-- ``requests``: a plain ``requests`` cursor loop and ``pd.json_normalize`` on the collected records.
+  flattened properties, as its README suggests for pandas users. For every property it pulls the
+  names in groups that fit a URL and joins the frames (all names at once are HubSpot's 414).
+- ``requests``: a plain ``requests`` cursor loop and ``pd.json_normalize`` on the collected records
+  (for every property, one loop per group of names, merged by id).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from measure import measure
 from sandbox_process import Control
 
 PAGE = 100
+URL_NAMES = 8_000  # characters of property names per URL when the other contenders pull every property
 Job = dict[str, Any]
 
 
@@ -46,14 +49,20 @@ def official_pull(job: Job) -> Callable[[], pd.DataFrame]:
     objects = getattr(api.crm, job["object_type"])
     objects.basic_api  # noqa: B018 - imports the generated modules before the clock starts
 
-    def pull() -> pd.DataFrame:
-        kwargs: dict[str, Any] = {}
-        if job["properties"] == "all":
-            catalogue = api.crm.properties.core_api.get_all(object_type=job["object_type"])
-            kwargs["properties"] = [p.name for p in catalogue.results]
+    def one_pull(**kwargs: Any) -> pd.DataFrame:
         records = objects.get_all(**kwargs)
         index = pd.Index([r.id for r in records], name="id")
         return pd.DataFrame.from_records([r.properties for r in records], index=index)
+
+    def pull() -> pd.DataFrame:
+        if job["properties"] != "all":
+            return one_pull()
+        # Every name in one URL is HubSpot's 414 on a real portal's catalogue, and the official client
+        # has no way round it: its users pull the names in groups that fit a URL and join the frames.
+        catalogue = api.crm.properties.core_api.get_all(object_type=job["object_type"])
+        groups = name_groups([p.name for p in catalogue.results])
+        joined = pd.concat([one_pull(properties=group) for group in groups], axis=1)
+        return joined.loc[:, ~joined.columns.duplicated()]  # hs_object_id & co. come with every group
 
     return pull
 
@@ -63,21 +72,40 @@ def requests_pull(job: Job) -> Callable[[], pd.DataFrame]:
     session.headers["Authorization"] = f"Bearer {job['token']}"
     base = job["base_url"].rstrip("/")
 
-    def pull() -> pd.DataFrame:
-        params: dict[str, Any] = {"limit": PAGE}
-        if job["properties"] == "all":
-            catalogue = _get(session, f"{base}/crm/v3/properties/{job['object_type']}", {})
-            params["properties"] = ",".join(p["name"] for p in catalogue["results"])
-        records: list[dict[str, Any]] = []
+    def records(params: dict[str, Any]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
         while True:
             body = _get(session, f"{base}/crm/v3/objects/{job['object_type']}", params)
-            records.extend(body["results"])
+            found.extend(body["results"])
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
-                return pd.json_normalize(records)
-            params["after"] = after
+                return found
+            params = {**params, "after": after}
+
+    def pull() -> pd.DataFrame:
+        if job["properties"] != "all":
+            return pd.json_normalize(records({"limit": PAGE}))
+        # As for the official client: all names in one URL are a 414, so one pass per group of names,
+        # each record's properties merged by id.
+        catalogue = _get(session, f"{base}/crm/v3/properties/{job['object_type']}", {})
+        merged: dict[str, dict[str, Any]] = {}
+        for group in name_groups([p["name"] for p in catalogue["results"]]):
+            for record in records({"limit": PAGE, "properties": ",".join(group)}):
+                kept = merged.setdefault(record["id"], {**record, "properties": {}})
+                kept["properties"].update(record["properties"])
+        return pd.json_normalize(list(merged.values()))
 
     return pull
+
+
+def name_groups(names: list[str]) -> list[list[str]]:
+    """Property names in groups whose joined length fits a URL (``URL_NAMES`` characters each)."""
+    groups: list[list[str]] = [[]]
+    for name in names:
+        if groups[-1] and sum(len(n) + 3 for n in groups[-1]) + len(name) > URL_NAMES:
+            groups.append([])
+        groups[-1].append(name)
+    return groups
 
 
 def _get(session: requests.Session, url: str, params: dict[str, Any]) -> Any:
