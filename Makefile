@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-# Runs the marketing notebook against the embedded sandbox and writes an HTML report with its charts.
+# Runs the marketing and the funnel notebooks against the embedded sandbox; an HTML report of each, with its charts.
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 

@@ -68,14 +68,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # LoginWidget lives in the only module that imports ipywidgets, and the sandbox is a server most
-    # users never start: load each on first use, so `import hubspot_nb` stays light.
+    # LoginWidget lives in the only module that imports ipywidgets, the sandbox is a server most
+    # users never start and the analyses import pandas: load each on first use, so `import hubspot_nb`
+    # stays light.
     if name == "LoginWidget":
         from .notebook.widget import LoginWidget
 
         return LoginWidget
-    if name == "sandbox":
+    if name in ("sandbox", "analysis"):
         import importlib
 
-        return importlib.import_module(".sandbox", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'hubspot_nb' has no attribute {name!r}")

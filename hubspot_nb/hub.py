@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import ipaddress
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from .auth.portal import PortalInfo
 from .context import Catalogues, Context
@@ -179,6 +181,37 @@ class Hub:
                 ctx = replace(ctx, progress=self.progress, hub_id=hub_id)  # … keeps the cache
             self._context = ctx
             return ctx
+
+    @property
+    def is_sandbox(self) -> bool:
+        """Whether this hub talks to a sandbox, not to HubSpot: one ``login(sandbox=True)`` started, or
+        any API on this machine (a loopback ``api_base``, as ``make demo`` passes through
+        ``HUBSPOT_API_BASE``): HubSpot's API is never on a loopback address."""
+        if self.sandbox is not None:
+            return True
+        host = urlsplit(self.api_base).hostname or ""
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def where(self) -> str:
+        """Which portal this hub talks to, in words a notebook prints first: ``"Sandbox at
+        http://127.0.0.1:PORT (no HubSpot account used)"`` or ``"HubSpot portal DOMAIN (hub id N)"``."""
+        if self.is_sandbox:
+            return f"Sandbox at {self.api_base} (no HubSpot account used)"
+        if not self.connected:
+            return (
+                f"HubSpot at {self.api_base}, not logged in yet: finish the login in the widget, "
+                "then run the next cells"
+            )
+        info = self.info
+        if info.hub_id is None and not info.hub_domain:
+            return "HubSpot portal with unknown hub id (the credential may not read account info)"
+        return f"HubSpot portal {info.hub_domain or info.hub_id} (hub id {info.hub_id})"
 
     def __repr__(self) -> str:
         if not self.connected:

@@ -1,12 +1,14 @@
 """The two hands-on demos, both against the sandbox (no HubSpot account needed).
 
-    python scripts/demo.py          # `make demo`: marketing notebook run headless, HTML report
+    python scripts/demo.py          # `make demo`: marketing + funnel notebooks run headless, HTML reports
     python scripts/demo.py --lab    # `make lab`: JupyterLab on notebooks/, a sandbox beside it
 
-The report run starts a sandbox in this process, points the notebook's kernel at it through the
+The report run starts a sandbox in this process, points each notebook's kernel at it through the
 ordinary settings (``HUBSPOT_API_BASE`` and a private-app token the sandbox was told to accept, so
-no login step is needed without a human), executes the notebook with nbclient and exports it with
-nbconvert. Charts are PNGs embedded in the HTML, so the report opens offline.
+no login step is needed without a human), executes the notebooks with nbclient and exports each
+to its own HTML page with nbconvert. Charts are PNGs embedded in the HTML, so the reports open
+offline. The notebooks' first output says "Sandbox at http://127.0.0.1:…": a loopback API is a
+sandbox (``Hub.where``), whatever credential reached it.
 
 The Lab run starts JupyterLab on notebooks/ and stops it (and its kernels) on Ctrl-C. Notebooks
 opened there without HubSpot settings start the sandbox inside their kernel, as on Binder, and log
@@ -32,7 +34,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-DEFAULT_NOTEBOOK = NOTEBOOKS / "03_marketing_performance.ipynb"
+DEFAULT_NOTEBOOKS = [
+    NOTEBOOKS / "03_marketing_performance.ipynb",
+    NOTEBOOKS / "04_funnel_and_attribution.ipynb",
+]
 DEFAULT_OUT = Path("demo-output")
 # The fast profile plus a little latency: the report still shows paging and progress honestly, and
 # the whole demo finishes in seconds. (The hubspot profile's rate limits would make it minutes.)
@@ -130,18 +135,22 @@ def export_html(nb: Any, target: Path) -> Path:
     return target
 
 
-def report(notebook: Path, out_dir: Path, sandbox_options: dict[str, Any]) -> int:
+def report(notebooks: list[Path], out_dir: Path, sandbox_options: dict[str, Any]) -> int:
+    """Run each notebook against one sandbox and write ``<stem>.html`` and ``<stem>.ipynb`` per
+    notebook into ``out_dir``; stop at the first that fails (its partial run is kept)."""
     import nbformat
 
-    if not notebook.exists():
-        _say(
-            f"error: {notebook} does not exist. Run the demo from a checkout of the repository "
-            f"(it needs the notebooks/ folder) or pass --notebook PATH."
-        )
-        return 2
+    for notebook in notebooks:
+        if not notebook.exists():
+            _say(
+                f"error: {notebook} does not exist. Run the demo from a checkout of the repository "
+                f"(it needs the notebooks/ folder) or pass --notebook PATH."
+            )
+            return 2
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     private_token = f"pat-na1-{uuid.uuid4()}"  # accepted by this sandbox only, gone when it stops
+    written: list[tuple[Path, Path]] = []
     with (
         tempfile.TemporaryDirectory(prefix="hubspot-nb-demo-") as tmp,
         _sandbox(private_tokens=[private_token], **sandbox_options) as sb,
@@ -152,22 +161,25 @@ def report(notebook: Path, out_dir: Path, sandbox_options: dict[str, Any]) -> in
         )
         env = _sandbox_free_env(Path(tmp) / "token-cache")
         env.update(HUBSPOT_API_BASE=sb.base_url, HUBSPOT_ACCESS_TOKEN=private_token)
-        _say(f"executing {notebook.name} …")
-        nb, seconds, error = execute_notebook(notebook, env)
-    stem = notebook.stem
-    executed = out_dir / f"{stem}.ipynb"
-    nbformat.write(nb, executed)
-    html = export_html(nb, out_dir / f"{stem}.html")
-    charts = html.read_text(encoding="utf-8").count("data:image/png;base64,")
-    if error:
-        _say(
-            f"error: the notebook stopped at a failing cell ({error}).\n"
-            f"The partial run is in {executed.resolve()}; open it to see the failing cell."
-        )
-        return 1
-    _say(f"executed in {seconds:.1f} s; {charts} chart(s) embedded; total {time.perf_counter() - t0:.1f} s")
-    _say(f"report:   {html.resolve()}")
-    _say(f"notebook: {executed.resolve()}")
+        for notebook in notebooks:
+            _say(f"executing {notebook.name} …")
+            nb, seconds, error = execute_notebook(notebook, env)
+            executed = out_dir / f"{notebook.stem}.ipynb"
+            nbformat.write(nb, executed)
+            html = export_html(nb, out_dir / f"{notebook.stem}.html")
+            charts = html.read_text(encoding="utf-8").count("data:image/png;base64,")
+            if error:
+                _say(
+                    f"error: the notebook stopped at a failing cell ({error}).\n"
+                    f"The partial run is in {executed.resolve()}; open it to see the failing cell."
+                )
+                return 1
+            _say(f"executed {notebook.name} in {seconds:.1f} s; {charts} chart(s) embedded")
+            written.append((html, executed))
+    _say(f"total {time.perf_counter() - t0:.1f} s")
+    for html, executed in written:
+        _say(f"report:   {html.resolve()}")
+        _say(f"notebook: {executed.resolve()}")
     return 0
 
 
@@ -244,7 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         "or (--lab) open JupyterLab on notebooks/ (notebooks start the sandbox in their kernel).",
     )
     parser.add_argument("--lab", action="store_true", help="open JupyterLab instead of writing a report")
-    parser.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK, help="notebook to run (report)")
+    parser.add_argument(
+        "--notebook",
+        type=Path,
+        action="append",
+        help="notebook to run (report; repeat for several; default: 03 and 04 of notebooks/)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default demo-output/)")
     parser.add_argument("--root", type=Path, default=NOTEBOOKS, help="folder JupyterLab serves (--lab)")
     parser.add_argument(
@@ -266,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     options = {k: v for k, v in {**DEMO_SANDBOX, **options}.items() if v is not None}
     if args.lab:
         return lab(args.root.resolve(), args.port, not args.no_browser, extra)
-    return report(args.notebook.resolve(), args.out, options)
+    return report([p.resolve() for p in args.notebook or DEFAULT_NOTEBOOKS], args.out, options)
 
 
 if __name__ == "__main__":

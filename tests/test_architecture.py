@@ -16,6 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hubspot_nb",),  # the package's public face: re-exports only
     ("hubspot_nb.notebook",),
     ("hubspot_nb.hub",),
+    ("hubspot_nb.analysis",),  # transforms the frames the hub returns: pandas and errors only
     ("hubspot_nb.marketing",),
     ("hubspot_nb.crm",),
     ("hubspot_nb.context",),

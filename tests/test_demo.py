@@ -5,6 +5,7 @@ servers reachable, everything stopped afterwards)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -45,7 +46,7 @@ def _demo(tmp_path: Path, *args: str, timeout: float = 180) -> tuple[subprocess.
 
 
 @pytest.mark.slow
-def test_demo_runs_the_marketing_notebook_and_writes_an_html_report(tmp_path: Path):
+def test_demo_runs_the_marketing_and_funnel_notebooks_and_writes_html_reports(tmp_path: Path):
     out = tmp_path / "demo-output"
     proc, seconds = _demo(tmp_path, "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -67,6 +68,31 @@ def test_demo_runs_the_marketing_notebook_and_writes_an_html_report(tmp_path: Pa
     assert all(c.get("execution_count") for c in executed.cells if c.cell_type == "code")
     for kind, pattern in SECRET_PATTERNS.items():  # the demo's private-app token included
         assert not pattern.search(html), f"the report contains a {kind}"
+
+    # the funnel and attribution report: its four analyses' charts, in the same offline form
+    funnel_html = out / "04_funnel_and_attribution.html"
+    assert f"report:   {funnel_html.resolve()}" in proc.stdout
+    funnel_page = funnel_html.read_text(encoding="utf-8")
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', funnel_page)) >= 4
+    assert not re.search(r"<script[^>]+src=", funnel_page)
+    ran = nbformat.read(out / "04_funnel_and_attribution.ipynb", as_version=4)
+    for analysis in ("new_contacts_by_source", "lifecycle_funnel", "source_to_revenue",
+                     "email_engagement_by_source"):  # fmt: skip
+        cell = next(c for c in ran.cells if c.cell_type == "code" and f"analysis.{analysis}(" in c.source)
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"no chart for {analysis}"
+    for kind, pattern in SECRET_PATTERNS.items():
+        assert not pattern.search(funnel_page), f"the funnel report contains a {kind}"
+
+    # each report's first output says the truth: the sandbox (a private-app token reached it, but
+    # through a loopback HUBSPOT_API_BASE), never "your HubSpot portal"
+    for stem in ("03_marketing_performance", "04_funnel_and_attribution"):
+        ran = nbformat.read(out / f"{stem}.ipynb", as_version=4)
+        first = next(c for c in ran.cells if c.cell_type == "code" and c.outputs)
+        said = "".join(o.get("text", "") for o in first.outputs if o.get("output_type") == "stream")
+        assert re.match(r"Sandbox at http://127\.0\.0\.1:\d+ \(no HubSpot account used\)", said), said
+        outputs = json.dumps([c.get("outputs", []) for c in ran.cells])
+        assert "your HubSpot portal" not in outputs and "HubSpot settings found" not in outputs, stem
+        assert "Sandbox at http://127.0.0.1:" in (out / f"{stem}.html").read_text(encoding="utf-8"), stem
 
 
 def test_demo_reports_a_failing_notebook_and_keeps_the_partial_run(tmp_path: Path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -131,3 +132,59 @@ def test_login_widget_flow_headless(tmp_path: Path):
     issued = json.loads(issued_file.read_text())
     assert len(issued) >= 3  # code, access token, refresh token
     assert not find_secrets(kept_text(nb), issued)
+
+
+# -- each notebook's first cell: its imports checked, the one command to fix them, which portal ------
+INSTALL = 'pip install "hubspot-nb[notebooks]"'
+
+
+def _first_code_cell(path: Path) -> str:
+    return next(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+
+
+def _checked_modules(source: str) -> list[str]:
+    found = re.search(r"for module in \(([^)]*)\):", source)
+    assert found, "the first cell checks its imports in a loop over the modules it needs"
+    return re.findall(r'"([\w.]+)"', found.group(1))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    nb = nbformat.read(path, as_version=4)
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            names |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", cell.source, flags=re.MULTILINE))
+    return names - set(sys.stdlib_module_names)
+
+
+def _notebooks_extra() -> set[str]:
+    import tomllib
+
+    project = tomllib.loads((NOTEBOOKS.parent / "pyproject.toml").read_text())["project"]
+    needs = project["dependencies"] + project["optional-dependencies"]["notebooks"]
+    return {re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower().replace("-", "_") for spec in needs}
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.stem for p in NOTEBOOK_PATHS])
+def test_first_cell_checks_every_import_and_names_the_one_install_command(path: Path):
+    source = _first_code_cell(path)
+    checked = _checked_modules(source)
+    assert INSTALL in source
+    assert _imported_modules(path) <= set(checked), "a module the notebook imports is not checked first"
+    assert {m for m in checked if m != "hubspot_nb"} <= _notebooks_extra(), "hubspot-nb[notebooks] lacks one"
+    assert "hub.where" in source or "Hub(api_base=" in source, "the first cell says which portal"
+    check = source[: source.index("\nimport os")]  # the check alone, without connecting
+    for module in checked:
+        blocked = f"import sys\nsys.modules[{module!r}] = None\n" + check
+        proc = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
+        assert proc.returncode == 1 and f"Missing {module}. Run: {INSTALL}" in proc.stderr, proc.stderr
+
+
+def test_a_missing_package_stops_run_all_with_the_command_and_no_traceback(tmp_path: Path):
+    path = NOTEBOOKS / "04_funnel_and_attribution.ipynb"
+    block = 'import sys\nsys.modules["matplotlib"] = None'
+    nb = _write(tmp_path, "missing.ipynb", [block, _first_code_cell(path), "print('should not run')"])
+    with pytest.raises(CellExecutionError) as err:
+        run_notebook(nb, clean_env(tmp_path))
+    assert f"Missing matplotlib. Run: {INSTALL}" in str(err.value)
+    assert "Traceback" not in str(err.value).split("------------------")[-1]

@@ -73,7 +73,8 @@ def test_search_takes_its_options_by_position_or_name() -> None:
 def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:
     code = (
         "import sys, hubspot_nb as h; h.login; h.Hub;"
-        "print(sorted(m for m in ('pandas', 'ipywidgets', 'hubspot_nb.sandbox') if m in sys.modules))"
+        "print(sorted(m for m in ('pandas', 'ipywidgets', 'hubspot_nb.sandbox', 'hubspot_nb.analysis')"
+        " if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -82,3 +83,4 @@ def test_importing_the_package_loads_neither_pandas_nor_ipywidgets() -> None:
 def test_lazy_attributes_resolve() -> None:
     assert hnb.LoginWidget.__name__ == "LoginWidget"
     assert callable(hnb.sandbox.run)
+    assert callable(hnb.analysis.lifecycle_funnel) and hnb.analysis.FUNNEL_PROPERTIES
