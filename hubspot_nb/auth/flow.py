@@ -123,12 +123,16 @@ def same_place(address: str, redirect_uri: str) -> bool:
     """True when ``address`` (``scheme://host:port/path`` or a path) is where ``redirect_uri`` points.
 
     Scheme and host compare case-blind, a default port equals no port, a trailing ``/`` is ignored.
-    A relative redirect URI (JupyterHub's ``/user/…/proxy/…``) or a pasted path compares the path only."""
+    A relative redirect URI (JupyterHub's ``/user/…/proxy/…``) compares the path only; so does a pasted
+    path, which may lack the proxy's prefix (the sandbox's own redirects are root-relative)."""
     here, there = urlsplit(address), urlsplit(redirect_uri)
+    if not here.scheme:  # a pasted path: behind jupyter-server-proxy, perhaps without the proxy prefix
+        mine, theirs = here.path.rstrip("/"), there.path.rstrip("/")
+        return bool(mine) and (theirs == mine or theirs.endswith(mine) and mine.startswith("/"))
     if here.path.rstrip("/") != there.path.rstrip("/"):
         return False
-    if not there.scheme or not here.scheme:
-        return True  # a relative redirect (or a pasted path) fixes the path only
+    if not there.scheme:
+        return True  # a relative redirect (JupyterHub's proxy path) fixes the path only
     return (here.scheme.lower(), _host_port(here)) == (there.scheme.lower(), _host_port(there))
 
 
@@ -256,7 +260,7 @@ class OAuthFlow:
         if answer.address and not same_place(answer.address, self.redirect_uri):
             shown = answer.address if len(answer.address) <= 120 else answer.address[:117] + "…"
             raise LoginFailed(
-                f"The pasted address ({shown}) is not this login's redirect address "
+                f"The pasted address ({shown}) is not this login's redirect URI "
                 f"({self.redirect_uri}), so its code is not used. Paste the code alone, or the whole "
                 "address of the page HubSpot sent you to after approving.",
                 "foreign_address",

@@ -40,7 +40,8 @@ def test_authorize_url_carries_everything_hubspot_needs(sandbox):
     assert query["client_id"] == [sandbox.client_id]
     assert query["redirect_uri"] == [sandbox.callback_url]
     assert query["scope"][0].split(" ") == DEFAULT_SCOPES
-    assert query["optional_scope"][0].split(" ") == DEFAULT_OPTIONAL_SCOPES
+    # No optional scopes unless the user names them (the app must be configured with each one).
+    assert DEFAULT_OPTIONAL_SCOPES == [] and "optional_scope" not in query
     assert "%20" in flow.authorize_url and "+" not in parts.query  # spaces as HubSpot's SDKs send them
     assert query["state"] == [flow.state] and len(flow.state) >= 24
     assert make_flow(sandbox).state != flow.state  # random per login
@@ -210,8 +211,9 @@ def test_wrong_redirect_uri_is_refused(sandbox):
     flow = make_flow(sandbox)
     redirected = approve_in_sandbox(flow, sandbox)
     flow.redirect_uri = "http://127.0.0.1:9/elsewhere"  # the app's setting changed between the two steps
+    code = parse_qs(urlsplit(redirected).query)["code"][0]  # the whole address is refused before this
     with pytest.raises(hnb.LoginFailed) as info:
-        flow.finish(redirected)
+        flow.finish(code)
     assert info.value.reason == "bad_redirect_uri"
     assert "HUBSPOT_REDIRECT_URI" in str(info.value)
 
