@@ -128,7 +128,7 @@ def same_place(address: str, redirect_uri: str) -> bool:
     here, there = urlsplit(address), urlsplit(redirect_uri)
     if not here.scheme:  # a pasted path: behind jupyter-server-proxy, perhaps without the proxy prefix
         mine, theirs = here.path.rstrip("/"), there.path.rstrip("/")
-        return bool(mine) and (theirs == mine or theirs.endswith(mine) and mine.startswith("/"))
+        return bool(mine) and (theirs == mine or (theirs.endswith(mine) and mine.startswith("/")))
     if here.path.rstrip("/") != there.path.rstrip("/"):
         return False
     if not there.scheme:
@@ -272,7 +272,7 @@ class OAuthFlow:
                 "(it ends with &state=…).",
                 "no_state",
             )
-        if not secrets.compare_digest(answer.state, self.state):
+        if not secrets.compare_digest(answer.state.encode(), self.state.encode()):
             raise LoginFailed(
                 "The pasted address belongs to a different login attempt (its state is not this "
                 "link's: an earlier Authorize link, or another tab). Click the Authorize link shown "

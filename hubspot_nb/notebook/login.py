@@ -80,7 +80,7 @@ def login(
         redirect_uri = f"{public}/oauth/callback"
         api_base, app_base = sb.base_url, public
         cache = False if cache is None else cache
-        if optional_scopes is None and not os.environ.get(ENV["optional_scopes"]):
+        if optional_scopes is None and os.environ.get(ENV["optional_scopes"]) is None:  # set to "": none
             # The sandbox's built-in app offers every scope, so its logins may ask for what the
             # marketing and analysis helpers use; a real app asks only for what it is configured with.
             optional_scopes = list(ANALYSIS_OPTIONAL_SCOPES)
