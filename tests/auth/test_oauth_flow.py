@@ -334,7 +334,9 @@ def test_an_address_on_another_host_is_refused_even_without_state(fresh_sandbox)
         assert "redirect URI" in str(info.value) and "code alone" in str(info.value)
         assert code not in str(info.value) and flow.state not in str(info.value)
     assert "POST /oauth/2026-03/token" not in stats(sb)["requests"]  # refused before any exchange
-    assert hnb.Hub.from_login(flow.finish(_swap(redirected, netloc=redirected.split("/")[2].upper()))).connected
+    assert hnb.Hub.from_login(
+        flow.finish(_swap(redirected, netloc=redirected.split("/")[2].upper()))
+    ).connected
 
 
 def test_an_address_without_state_is_refused_but_the_bare_code_works(sandbox):
@@ -356,7 +358,9 @@ def test_a_stale_state_is_refused_with_click_authorize_again(sandbox):
     with pytest.raises(hnb.LoginFailed) as info:
         flow.finish(stale)
     assert info.value.reason == "state_mismatch"
-    assert "earlier Authorize link" in str(info.value) and "Authorize link shown here again" in str(info.value)
+    assert "earlier Authorize link" in str(info.value) and "Authorize link shown here again" in str(
+        info.value
+    )
     messages = set()
     for reason, pasted in (
         ("foreign_address", _swap(stale, netloc="127.0.0.1:9")),
@@ -373,7 +377,10 @@ def test_a_stale_state_is_refused_with_click_authorize_again(sandbox):
 def test_a_relative_redirect_checks_the_path_only(sandbox):
     flow = make_flow(sandbox, redirect_uri="/user/ann/proxy/8750/oauth/callback")
     state = flow.state
-    assert flow.check(f"https://hub.example.org/user/ann/proxy/8750/oauth/callback?code=c1&state={state}") == "c1"
+    assert (
+        flow.check(f"https://hub.example.org/user/ann/proxy/8750/oauth/callback?code=c1&state={state}")
+        == "c1"
+    )
     assert flow.check(f"/oauth/callback?code=c2&state={state}") == "c2"  # the proxy's root-relative Location
     with pytest.raises(hnb.LoginFailed) as info:
         flow.check(f"https://hub.example.org/user/bob/other?code=c3&state={state}")

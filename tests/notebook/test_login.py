@@ -14,7 +14,12 @@ import requests
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.cache import TokenCache
-from hubspot_nb.auth.settings import ANALYSIS_OPTIONAL_SCOPES, DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES, resolve
+from hubspot_nb.auth.settings import (
+    ANALYSIS_OPTIONAL_SCOPES,
+    DEFAULT_OPTIONAL_SCOPES,
+    DEFAULT_SCOPES,
+    resolve,
+)
 
 login_module = sys.modules["hubspot_nb.notebook.login"]  # hnb.login is the function of the same name
 SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import CLIENT_ID, Config
-from ..scopes import KNOWN_SCOPES
+from ..scopes import KNOWN_SCOPES as KNOWN_SCOPES  # re-exported: oauth's public name for it
 from ..stats import Stats
 
 
