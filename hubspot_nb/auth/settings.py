@@ -37,6 +37,7 @@ DEFAULT_OPTIONAL_SCOPES: list[str] = []
 ANALYSIS_OPTIONAL_SCOPES = [
     "content",
     "marketing.campaigns.read",
+    "marketing.campaigns.revenue.read",  # hub.campaign_revenue()
     "forms",
     "business-intelligence",
     "tickets",

@@ -54,7 +54,7 @@ def _text(fragment: str) -> str:
 
 
 def test_widget_shows_the_scopes_it_asks_for_next_to_the_link(sandbox):
-    plain = _text(make_widget(sandbox).link.value)
+    plain = _text(make_widget(sandbox, optional_scopes=[]).link.value)
     assert (
         "Asks for: oauth, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.deals.read."
         in plain
