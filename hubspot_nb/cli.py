@@ -1,8 +1,11 @@
 """The ``hubspot-nb`` command.
 
     hubspot-nb sandbox [--port 8750] [--profile fast|hubspot] [--seed 7] [--contacts N] …
+    hubspot-nb app init [DIR] [--name …] [--redirect-port 8765] [--for crm|analysis] [--scopes …] …
 
-runs the local HubSpot look-alike until Ctrl-C and prints how to point code at it.
+``sandbox`` runs the local HubSpot look-alike until Ctrl-C and prints how to point code at it.
+``app init`` writes a HubSpot project (``hsproject.json`` + ``src/app/app-hsmeta.json``) for the
+notebook's OAuth app and prints the next steps: upload it, copy its credentials, set the variables.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .auth.project import DEFAULT_NAME, DEFAULT_REDIRECT_PORT, AppProject, redirect_for_port
+from .auth.settings import SCOPE_PRESETS
+from .errors import ConfigError
 from .sandbox.config import PROFILES
+from .sandbox.scopes import ALL_SCOPES
 
 
 def _sandbox_parser(commands: Any) -> None:
@@ -52,6 +59,21 @@ def _sandbox_parser(commands: Any) -> None:
     p.add_argument("--service-key-account-info", choices=("allowed", "needs_oauth_scope"),
                    help="does account info answer keys? (unconfirmed at HubSpot)")  # fmt: skip
     p.add_argument("--public-url", help="base URL browsers use, e.g. behind jupyter-server-proxy")
+    p.add_argument(
+        "--app-scopes",
+        metavar='"SCOPE …"',
+        help="the built-in app's required scopes, as in app-hsmeta.json (default: none)",
+    )
+    p.add_argument(
+        "--app-optional-scopes",
+        metavar='"SCOPE …"',
+        help="the built-in app's optional scopes (default: every scope the sandbox knows)",
+    )
+    p.add_argument(
+        "--portal-scopes",
+        metavar='"SCOPE …"',
+        help="scopes the portal's products offer (default: every scope the sandbox knows)",
+    )
     p.set_defaults(run=run_sandbox)
 
 
@@ -60,7 +82,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     renames = {"token_lifetime": "token_lifetime_s"}
     for name in (
         "contacts", "companies", "deals", "tickets", "latency_ms", "per_record_ms", "fault_rate",
-        "burst", "search_rps", "token_lifetime", "public_url",
+        "burst", "search_rps", "token_lifetime", "public_url", "app_scopes", "app_optional_scopes",
+        "portal_scopes",
     ):  # fmt: skip
         value = getattr(args, name)
         if value is not None:
@@ -85,6 +108,10 @@ def banner(sb: Any) -> str:
             f"\n\nService keys accepted: {len(sb.config.service_keys)} (no OAuth needed):\n"
             f'    hub = hnb.login(service_key=KEY, api_base="{base}")'
         )
+    if sb.config.app_scopes or tuple(sb.config.app_optional_scopes) != ALL_SCOPES:
+        required = " ".join(sb.config.app_scopes) or "(none)"
+        optional = " ".join(sb.config.app_optional_scopes) or "(none)"
+        private += f"\n  App scopes:     required: {required}\n                  optional: {optional}"
     return f"""\
 hubspot_nb sandbox running (profile {sb.config.profile}, seed {sb.config.seed}, hub id {sb.hub_id})
   API base URL:   {base}
@@ -137,10 +164,86 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app_parser(commands: Any) -> None:
+    app = commands.add_parser(
+        "app",
+        help="make the HubSpot app the notebooks log in with",
+        description="Make the HubSpot OAuth app the notebooks log in with (a HubSpot CLI project).",
+    )
+    app_commands = app.add_subparsers(dest="app_command", metavar="SUBCOMMAND")
+    p = app_commands.add_parser(
+        "init",
+        help="write a HubSpot project for the notebook's OAuth app",
+        description="Write hsproject.json and src/app/app-hsmeta.json (OAuth, private distribution, "
+        "a http://localhost redirect URL, the scopes login() asks for) and print the next steps.",
+    )
+    p.add_argument(
+        "directory",
+        nargs="?",
+        default="hubspot-nb-app",
+        metavar="DIR",
+        help="where to write the project (default: %(default)s)",
+    )
+    p.add_argument("--name", default=DEFAULT_NAME, help="the app's name in HubSpot (default: %(default)s)")
+    p.add_argument(
+        "--redirect-port",
+        type=int,
+        default=DEFAULT_REDIRECT_PORT,
+        metavar="PORT",
+        help="redirect URL http://localhost:PORT/callback (default port: %(default)s)",
+    )
+    p.add_argument(
+        "--redirect-uri",
+        metavar="URL",
+        help="a redirect URL of your own instead (https, or http://localhost)",
+    )
+    p.add_argument(
+        "--for",
+        dest="preset",
+        choices=sorted(SCOPE_PRESETS),
+        default="crm",
+        help="crm: the CRM object reads only; analysis: plus the marketing, analytics, tickets "
+        "and owners scopes as optional (default: %(default)s)",
+    )
+    p.add_argument("--scopes", metavar='"SCOPE …"', help="required scopes instead of the preset's")
+    p.add_argument("--optional-scopes", metavar='"SCOPE …"', help="optional scopes instead of the preset's")
+    p.add_argument("--force", action="store_true", help="replace an existing project's files")
+    p.set_defaults(run=run_app_init)
+    app.set_defaults(run=lambda _args: _usage(app))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def run_app_init(args: argparse.Namespace) -> int:
+    required, optional = SCOPE_PRESETS[args.preset]
+    try:
+        project = AppProject(
+            name=args.name,
+            redirect_uri=args.redirect_uri or redirect_for_port(args.redirect_port),
+            scopes=list(required) if args.scopes is None else args.scopes,
+            optional_scopes=list(optional) if args.optional_scopes is None else args.optional_scopes,
+        )
+        project.write(args.directory, force=args.force)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"error: cannot write the project in {args.directory} ({exc.strerror or exc}).", file=sys.stderr
+        )
+        return 2
+    print(project.next_steps(args.directory))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubspot-nb", description="HubSpot in Jupyter notebooks.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _sandbox_parser(commands)
+    _app_parser(commands)
     return parser
 
 

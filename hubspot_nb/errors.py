@@ -176,7 +176,8 @@ class MissingScopes(APIError):
         if scopes and not self.hint:
             self.hint = (
                 f"This call needs the scope {' or '.join(scopes)}. Add it to your app's scopes "
-                f"(or HUBSPOT_SCOPES) and log in again with hnb.login(force=True)."
+                "(app-hsmeta.json, then hs project upload) and to HUBSPOT_SCOPES or "
+                "HUBSPOT_OPTIONAL_SCOPES to match, then log in again with hnb.login(force=True)."
             )
         return super()._text()
 

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import requests
 
 import hubspot_nb as hnb
+from hubspot_nb.auth.settings import ANALYSIS_OPTIONAL_SCOPES
 from hubspot_nb.auth.token import Token
 from hubspot_nb.hub import Hub
 from hubspot_nb.notebook.login import approve_in_sandbox
@@ -42,6 +43,9 @@ def sandbox_flow(
     secret). ``options`` go to OAuthFlow and may replace ``api_base``, ``app_base`` or ``redirect_uri``."""
     options.setdefault("api_base", sb.base_url)
     options.setdefault("app_base", sb.public_url)
+    # The built-in app is configured with every scope: ask for what the data helpers use, as
+    # login(sandbox=True) does (a real app's flow asks for no optional scopes unless told).
+    options.setdefault("optional_scopes", list(ANALYSIS_OPTIONAL_SCOPES))
     redirect_uri = options.pop("redirect_uri", None) or sb.callback_url
     client_secret = sb.client_secret if secret == APP_SECRET else secret
     return hnb.OAuthFlow(sb.client_id, client_secret, redirect_uri, cache=cache, **options)

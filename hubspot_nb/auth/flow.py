@@ -2,8 +2,13 @@
 
 ``OAuthFlow`` is the two-step split a non-blocking widget needs: ``authorize_url`` first (the user
 opens it and approves), then ``finish(pasted)`` with whatever they pasted back — the bare code,
-the code wrapped in quotes or whitespace, or the whole redirected URL (whose ``state`` is checked
-and whose ``error=access_denied`` is reported). The widget and the terminal prompt both sit on it.
+the code wrapped in quotes or whitespace, or the whole redirected URL (whose ``error=access_denied``
+is reported). The widget and the terminal prompt both sit on it.
+
+An address is what HubSpot's redirect delivered, so it must look like one before its code is used:
+the redirect URI's scheme, host (and port) and path, and this login's ``state``. A foreign address,
+one without ``state`` and one with another login's ``state`` are each refused in their own words;
+a bare code carries no address to check and is accepted (the token endpoint still checks it).
 
 ``finish`` returns an ``Authorized`` (the token and the portal it belongs to), not a hub: the auth
 layer sits below ``Hub`` and never builds one. ``hnb.Hub.from_login(flow.finish(pasted))`` is the
@@ -17,7 +22,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, urlencode, urlsplit
 
 import requests
 
@@ -62,6 +67,14 @@ class Pasted:
     state: str | None = None
     error: str | None = None
     error_description: str | None = None
+    # Where the pasted address pointed, for ``OAuthFlow.check``: None for a bare code; for an address,
+    # its ``scheme://host:port/path`` (or the path alone, or "" for a bare query string).
+    address: str | None = None
+
+    @property
+    def from_address(self) -> bool:
+        """True when the user pasted (part of) an address rather than a bare code."""
+        return self.address is not None
 
 
 def parse_pasted(text: str) -> Pasted:
@@ -78,8 +91,18 @@ def parse_pasted(text: str) -> Pasted:
         fragment = urlsplit(cleaned).fragment if "://" in cleaned else ""
         values = {k: v[0].strip() for k, v in parse_qs(query).items() if v}
         values.update({k: v[0].strip() for k, v in parse_qs(fragment).items() if v and k not in values})
+        where = urlsplit(cleaned)
+        address = (
+            f"{where.scheme}://{where.netloc}{where.path}"
+            if "://" in cleaned
+            else (where.path if cleaned.startswith("/") else "")
+        )
         return Pasted(
-            values.get("code"), values.get("state"), values.get("error"), values.get("error_description")
+            values.get("code"),
+            values.get("state"),
+            values.get("error"),
+            values.get("error_description"),
+            address,
         )
     if "://" in cleaned:
         raise LoginFailed(
@@ -94,6 +117,32 @@ def parse_pasted(text: str) -> Pasted:
             "bad_paste",
         )
     return Pasted(code=cleaned)
+
+
+def same_place(address: str, redirect_uri: str) -> bool:
+    """True when ``address`` (``scheme://host:port/path`` or a path) is where ``redirect_uri`` points.
+
+    Scheme and host compare case-blind, a default port equals no port, a trailing ``/`` is ignored.
+    A relative redirect URI (JupyterHub's ``/user/…/proxy/…``) compares the path only; so does a pasted
+    path, which may lack the proxy's prefix (the sandbox's own redirects are root-relative)."""
+    here, there = urlsplit(address), urlsplit(redirect_uri)
+    if not here.scheme:  # a pasted path: behind jupyter-server-proxy, perhaps without the proxy prefix
+        mine, theirs = here.path.rstrip("/"), there.path.rstrip("/")
+        return bool(mine) and (theirs == mine or (theirs.endswith(mine) and mine.startswith("/")))
+    if here.path.rstrip("/") != there.path.rstrip("/"):
+        return False
+    if not there.scheme:
+        return True  # a relative redirect (JupyterHub's proxy path) fixes the path only
+    return (here.scheme.lower(), _host_port(here)) == (there.scheme.lower(), _host_port(there))
+
+
+def _host_port(parts: SplitResult) -> tuple[str, int | None]:
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: matches nothing
+        return ("", -1)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return ((parts.hostname or "").lower(), None if port == default else port)
 
 
 # -- the flow -------------------------------------------------------------------------------------------
@@ -180,14 +229,16 @@ class OAuthFlow:
         )
 
     def check(self, pasted: str) -> str:
-        """The code from ``pasted``, after the state and error checks (no network)."""
+        """The code from ``pasted``, after the address, state and error checks (no network)."""
         answer = parse_pasted(pasted)
-        if answer.state is not None and answer.state != self.state:
+        if not answer.code and not answer.error:
             raise LoginFailed(
-                "The pasted address belongs to a different login attempt (its state does not match this "
-                "link). Click the Authorize link shown here and paste the address you are sent to.",
-                "state_mismatch",
+                "The pasted text has no code in it. Paste the code, or the whole address of "
+                "the page you were sent to after approving.",
+                "no_code",
             )
+        if answer.from_address:
+            self._check_address(answer)
         if answer.error:
             if answer.error == "access_denied":
                 raise LoginFailed(
@@ -201,13 +252,33 @@ class OAuthFlow:
                 "Check the app's scopes and redirect URL, then click Authorize again.",
                 answer.error,
             )
-        if not answer.code:
-            raise LoginFailed(
-                "The pasted text has no code in it. Paste the code, or the whole address of "
-                "the page you were sent to after approving.",
-                "no_code",
-            )
+        assert answer.code  # checked above
         return answer.code
+
+    def _check_address(self, answer: Pasted) -> None:
+        """A pasted address must be this login's redirect: same place, and this flow's ``state``."""
+        if answer.address and not same_place(answer.address, self.redirect_uri):
+            shown = answer.address if len(answer.address) <= 120 else answer.address[:117] + "…"
+            raise LoginFailed(
+                f"The pasted address ({shown}) is not this login's redirect URI "
+                f"({self.redirect_uri}), so its code is not used. Paste the code alone, or the whole "
+                "address of the page HubSpot sent you to after approving.",
+                "foreign_address",
+            )
+        if answer.state is None:
+            raise LoginFailed(
+                "The pasted address has no state parameter, so it cannot be matched to this login. "
+                "Paste the code alone, or the whole address of the page you were sent to "
+                "(it ends with &state=…).",
+                "no_state",
+            )
+        if not secrets.compare_digest(answer.state.encode(), self.state.encode()):
+            raise LoginFailed(
+                "The pasted address belongs to a different login attempt (its state is not this "
+                "link's: an earlier Authorize link, or another tab). Click the Authorize link shown "
+                "here again and paste the address you are sent to.",
+                "state_mismatch",
+            )
 
     def finish(self, pasted: str) -> Authorized:
         """Exchange what the user pasted for a token; return it with the portal it belongs to.

@@ -20,24 +20,34 @@ from ..http.urls import DEFAULT_APP_BASE as DEFAULT_APP_BASE
 DEFAULT_TOKEN_ENDPOINT = "2026-03"  # /oauth/v1/token is deprecated (sunset 2027-02-16)
 TOKEN_ENDPOINTS = ("2026-03", "v3", "v1")
 
-# What every notebook needs: the three CRM object reads. ``oauth`` is HubSpot's base scope.
+# What every notebook needs: the three CRM object reads. ``oauth`` is HubSpot's base scope. These are
+# sent as ``scope``: they must be exactly the app's required scopes (app-hsmeta.json ``requiredScopes``).
 DEFAULT_SCOPES = [
     "oauth",
     "crm.objects.contacts.read",
     "crm.objects.companies.read",
     "crm.objects.deals.read",
 ]
-# Asked as optional_scope: granted where the portal has them, silently dropped where it does not,
-# so a portal without Marketing Hub still installs the app.
-DEFAULT_OPTIONAL_SCOPES = [
+# Sent as ``optional_scope``. Empty by default: HubSpot refuses an install URL naming a scope the app is
+# not configured with, so only the user can say which optional scopes their app has
+# (HUBSPOT_OPTIONAL_SCOPES, or ``hubspot-nb app init --for analysis``).
+DEFAULT_OPTIONAL_SCOPES: list[str] = []
+# The optional scopes the marketing and analysis helpers use (hubspot-2026.md §5): granted where the
+# portal has them, dropped where it does not, so a portal without Marketing Hub still installs the app.
+ANALYSIS_OPTIONAL_SCOPES = [
     "content",
     "marketing.campaigns.read",
-    "marketing.campaigns.revenue.read",
+    "marketing.campaigns.revenue.read",  # hub.campaign_revenue()
     "forms",
     "business-intelligence",
-    "crm.objects.tickets.read",
+    "tickets",
     "crm.objects.owners.read",
 ]
+# Named scope sets for ``hubspot-nb app init --for NAME``: (required, optional).
+SCOPE_PRESETS: dict[str, tuple[list[str], list[str]]] = {
+    "crm": (DEFAULT_SCOPES, DEFAULT_OPTIONAL_SCOPES),
+    "analysis": (DEFAULT_SCOPES, ANALYSIS_OPTIONAL_SCOPES),
+}
 
 ENV = {
     "client_id": "HUBSPOT_CLIENT_ID",
@@ -71,7 +81,7 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        # Never show the secret or the private-app token, only whether they are set.
+        # Never show the secret or the access token, only whether they are set.
         return (
             f"Settings(client_id={self.client_id!r}, client_secret={'set' if self.client_secret else None}, "
             f"redirect_uri={self.redirect_uri!r}, scopes={self.scopes}, "

@@ -118,7 +118,10 @@ def _name(kind: str) -> str:
 def _empty(kind: str) -> str:
     if kind == "service-key":
         return f"No service key given. Make one in HubSpot under {WHERE_KEYS_ARE_MADE}, then paste it."
-    return "No access token given. Paste the token of your private app (or static-auth app)."
+    return (
+        "No access token given. Paste a legacy private app's token or a project app's static token, or "
+        f"use a service key instead (made under {WHERE_KEYS_ARE_MADE}): hnb.login(service_key=...)."
+    )
 
 
 def _refused(kind: str) -> str:
@@ -128,8 +131,10 @@ def _refused(kind: str) -> str:
             f"{WHERE_KEYS_ARE_MADE} and paste that."
         )
     return (
-        "HubSpot did not accept this access token: it is wrong, was rotated, or the private app was "
-        "deleted. Copy the token again from the app's Auth tab (Settings > Integrations > Private apps)."
+        "HubSpot did not accept this access token: it is wrong, was rotated, or its app was deleted. "
+        "Copy it again where it was made (a legacy private app: its Auth tab under Settings > "
+        "Integrations > Private apps), or connect with a service key (hnb.login(service_key=...)) or "
+        "an OAuth app (`hubspot-nb app init` makes one)."
     )
 
 

@@ -40,7 +40,7 @@ from ..auth import flow as auth
 from ..auth import static
 from ..auth.cache import TokenCache
 from ..auth.portal import portal_info
-from ..auth.settings import resolve
+from ..auth.settings import ANALYSIS_OPTIONAL_SCOPES, ENV, resolve
 from ..auth.token import Token
 from ..errors import (
     APIError,
@@ -100,6 +100,10 @@ def login(
         redirect_uri = f"{public}/oauth/callback"
         api_base, app_base = sb.base_url, public
         cache = False if cache is None else cache
+        if optional_scopes is None and os.environ.get(ENV["optional_scopes"]) is None:  # set to "": none
+            # The sandbox's built-in app offers every scope, so its logins may ask for what the
+            # marketing and analysis helpers use; a real app asks only for what it is configured with.
+            optional_scopes = list(ANALYSIS_OPTIONAL_SCOPES)
     elif auto_approve:
         raise ConfigError("auto_approve=True only works with the sandbox (login(sandbox=True, ...)).")
     settings = resolve(
@@ -139,8 +143,8 @@ def login(
         return _key_login(settings, store, mode, note, sandbox=sb, wait=wait)
     if not settings.redirect_uri:
         raise ConfigError(
-            "No redirect URI. Set HUBSPOT_REDIRECT_URI (or pass redirect_uri=) to one of the redirect "
-            "URLs registered in your app's Auth settings."
+            "No redirect URI. Set HUBSPOT_REDIRECT_URI (or pass redirect_uri=) to one of the app's "
+            "redirectUrls in app-hsmeta.json (`hubspot-nb app init` prints the line to set)."
         )
     flow = auth.OAuthFlow(
         settings.client_id,
@@ -455,13 +459,29 @@ def approve_in_sandbox(flow: auth.OAuthFlow, sb: Any, decision: str = "approve")
     url = flow.authorize_url.replace(flow.app_base, sb.base_url, 1)
     page = session.get(url, timeout=30)
     if page.status_code != 200:
-        raise LoginFailed(f"The sandbox refused the login link (HTTP {page.status_code}).", "login_failed")
+        said = _page_text(page.text)
+        raise LoginFailed(
+            f"The sandbox refused the login link (HTTP {page.status_code}){': ' + said if said else ''}. "
+            "Make the scopes asked for (scopes=/optional_scopes=, HUBSPOT_SCOPES/HUBSPOT_OPTIONAL_SCOPES) "
+            "match the app's, then log in again.",
+            "login_failed",
+        )
     form = {k: v[-1] for k, v in _query(url).items()} | {"decision": decision}
     resp = session.post(f"{sb.base_url}/oauth/authorize", data=form, allow_redirects=False, timeout=30)
     location = resp.headers.get("Location")
     if resp.status_code not in (302, 303) or not location:
         raise LoginFailed(f"No answer to the consent (HTTP {resp.status_code}).", "login_failed")
     return urljoin(str(sb.base_url) + "/", location)
+
+
+def _page_text(page: str) -> str:
+    """The heading and paragraphs of one of the sandbox's message pages, as one line of text."""
+    import html
+    import re
+
+    parts = re.findall(r"<(?:h1|p)[^>]*>(.*?)</(?:h1|p)>", page, flags=re.DOTALL)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).strip() for p in parts[:3])
+    return text[:600]
 
 
 def _query(url: str) -> dict[str, list[str]]:

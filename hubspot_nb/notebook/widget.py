@@ -1,6 +1,7 @@
 """``LoginWidget``: the login cell's user interface, a thin shell over ``OAuthFlow``.
 
     [1. Authorize in HubSpot ↗]                 (opens the consent page in a new tab)
+    Asks for: oauth, crm.objects.…  (optional: …) + what to do if HubSpot says they do not match
     Client secret: [••••••]                      (only when no secret came from env/arguments)
     Code:          [paste the code or address]   [Connect]
     status: what happened, in plain words
@@ -65,6 +66,19 @@ class LoginWidget(widgets.VBox):
             f'<a href="{url}" target="_blank" rel="noopener noreferrer" class="hubspot-nb-authorize" '
             f'style="font-weight:600">1. Authorize in HubSpot &#8599;</a>'
             " <span style='color:#666'>(opens a new tab; approve, then copy the code or the address)</span>"
+            f"{self._scopes_html()}"
+        )
+
+    def _scopes_html(self) -> str:
+        """The scopes the link asks for, and what to do when HubSpot's page says they do not match
+        (HubSpot shows its error on its own page and never redirects back, so the widget cannot)."""
+        asked = ", ".join(html.escape(s) for s in self.flow.scopes) or "none"
+        optional = ", ".join(html.escape(s) for s in self.flow.optional_scopes)
+        extra = f" (optional: {optional})" if optional else ""
+        return (
+            f'<div class="hubspot-nb-scopes" style="color:#666;font-size:90%">Asks for: {asked}{extra}.'
+            "<br>If HubSpot says the scopes do not match, set HUBSPOT_SCOPES / HUBSPOT_OPTIONAL_SCOPES "
+            "to your app's required / optional scopes (see app-hsmeta.json) and run the login again.</div>"
         )
 
     @staticmethod

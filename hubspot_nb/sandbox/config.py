@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .scopes import ALL_SCOPES, scope_tuple
+
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"  # not a secret: the sandbox's public, built-in demo app
 ACCOUNT_TIME_ZONE = "US/Eastern"  # the portal's time zone: account details say it, daily limits reset by it
@@ -35,7 +37,12 @@ RUNTIME_KNOBS = (
     "search_extra_sorts",
     "service_key_account_info",
     "service_key_daily_headers",
+    "app_scopes",
+    "app_optional_scopes",
+    "portal_scopes",
 )
+# Settings that hold a list of scope names (a list, or one string of names split by spaces/commas).
+SCOPE_SETTINGS = ("app_scopes", "app_optional_scopes", "portal_scopes")
 
 FAULT_KINDS = ("429", "429_secondly", "502", "503", "drop", "truncate")
 # How list cursors spell the next record id: base64 of the id and a newline (HubSpot's own example,
@@ -118,6 +125,15 @@ class Config:
     service_keys: list[str] | dict[str, list[str]] = field(default_factory=list)
     service_key_account_info: str = "allowed"  # one of SERVICE_KEY_ACCOUNT_INFO
     service_key_daily_headers: bool = True  # HubSpot sending them to keys is unconfirmed (§7)
+    # The built-in app's configuration, as in its app-hsmeta.json: the scopes an install URL must
+    # list in ``scope`` (required) and the others it may name (optional). Any other scope in the URL
+    # fails the install. By default nothing is required and every known scope is optional, so any
+    # login naming known scopes works; set both to a project's lists to check a login against it.
+    app_scopes: tuple[str, ...] = ()
+    app_optional_scopes: tuple[str, ...] = ALL_SCOPES
+    # What the portal's products offer: an optional scope outside it is dropped from the grant, a
+    # required one fails the install ("your account lacks access to the required scopes").
+    portal_scopes: tuple[str, ...] = ALL_SCOPES
 
     def update(self, changes: dict[str, Any], *, runtime_only: bool = True) -> list[str]:
         """Apply ``changes`` (validated), return the names changed. Raises ValueError on bad input."""
@@ -133,6 +149,10 @@ class Config:
                     if not isinstance(value, bool):
                         raise TypeError
                     new: Any = value
+                elif key in SCOPE_SETTINGS:
+                    if not isinstance(value, (str, list, tuple)):
+                        raise TypeError
+                    new = scope_tuple(value)
                 elif isinstance(current, tuple):
                     new = tuple(str(v) for v in value)
                     bad = [k for k in new if k not in FAULT_KINDS]

@@ -40,7 +40,8 @@ def test_authorize_url_carries_everything_hubspot_needs(sandbox):
     assert query["client_id"] == [sandbox.client_id]
     assert query["redirect_uri"] == [sandbox.callback_url]
     assert query["scope"][0].split(" ") == DEFAULT_SCOPES
-    assert query["optional_scope"][0].split(" ") == DEFAULT_OPTIONAL_SCOPES
+    # No optional scopes unless the user names them (the app must be configured with each one).
+    assert DEFAULT_OPTIONAL_SCOPES == [] and "optional_scope" not in query
     assert "%20" in flow.authorize_url and "+" not in parts.query  # spaces as HubSpot's SDKs send them
     assert query["state"] == [flow.state] and len(flow.state) >= 24
     assert make_flow(sandbox).state != flow.state  # random per login
@@ -210,8 +211,9 @@ def test_wrong_redirect_uri_is_refused(sandbox):
     flow = make_flow(sandbox)
     redirected = approve_in_sandbox(flow, sandbox)
     flow.redirect_uri = "http://127.0.0.1:9/elsewhere"  # the app's setting changed between the two steps
+    code = parse_qs(urlsplit(redirected).query)["code"][0]  # the whole address is refused before this
     with pytest.raises(hnb.LoginFailed) as info:
-        flow.finish(redirected)
+        flow.finish(code)
     assert info.value.reason == "bad_redirect_uri"
     assert "HUBSPOT_REDIRECT_URI" in str(info.value)
 
@@ -305,3 +307,87 @@ def test_env_api_base_over_http_is_refused(monkeypatch):
 def test_flow_repr_hides_the_secret(sandbox):
     flow = make_flow(sandbox)
     assert sandbox.client_secret not in repr(flow)
+
+
+# -- a pasted address must be what this login's redirect delivered --------------------------------------
+def _swap(url, **parts):
+    return urlsplit(url)._replace(**parts).geturl()
+
+
+def test_an_address_on_another_host_is_refused_even_without_state(fresh_sandbox):
+    sb = fresh_sandbox(contacts=5, companies=2, deals=2, tickets=2)
+    flow = make_flow(sb)
+    redirected = approve_in_sandbox(flow, sb)
+    code = parse_qs(urlsplit(redirected).query)["code"][0]
+    foreign = [
+        f"https://evil.example/oauth/callback?code={code}",  # the old bypass: another host, no state
+        f"https://evil.example/oauth/callback?code={code}&state={flow.state}",
+        _swap(redirected, netloc=f"localhost:{urlsplit(redirected).port}"),  # another host name
+        _swap(redirected, netloc="127.0.0.1:9"),  # another port
+        _swap(redirected, path="/oauth/elsewhere"),  # another path
+        _swap(redirected, scheme="https"),  # another scheme
+    ]
+    for pasted in foreign:
+        with pytest.raises(hnb.LoginFailed) as info:
+            flow.finish(pasted)
+        assert info.value.reason == "foreign_address", pasted
+        assert "redirect URI" in str(info.value) and "code alone" in str(info.value)
+        assert code not in str(info.value) and flow.state not in str(info.value)
+    assert "POST /oauth/2026-03/token" not in stats(sb)["requests"]  # refused before any exchange
+    assert hnb.Hub.from_login(
+        flow.finish(_swap(redirected, netloc=redirected.split("/")[2].upper()))
+    ).connected
+
+
+def test_an_address_without_state_is_refused_but_the_bare_code_works(sandbox):
+    flow = make_flow(sandbox)
+    redirected = approve_in_sandbox(flow, sandbox)
+    code = parse_qs(urlsplit(redirected).query)["code"][0]
+    for pasted in (f"{sandbox.callback_url}?code={code}", f"?code={code}", f"code={code}"):
+        with pytest.raises(hnb.LoginFailed) as info:
+            flow.finish(pasted)
+        assert info.value.reason == "no_state", pasted
+        assert "no state" in str(info.value) and "code alone" in str(info.value)
+    assert hnb.Hub.from_login(flow.finish(code)).connected
+
+
+def test_a_stale_state_is_refused_with_click_authorize_again(sandbox):
+    earlier = make_flow(sandbox)
+    stale = approve_in_sandbox(earlier, sandbox)  # an earlier attempt's address, never used
+    flow = make_flow(sandbox)  # the user clicked Run again: a new link, a new state
+    with pytest.raises(hnb.LoginFailed) as info:
+        flow.finish(stale)
+    assert info.value.reason == "state_mismatch"
+    assert "earlier Authorize link" in str(info.value) and "Authorize link shown here again" in str(
+        info.value
+    )
+    messages = set()
+    for reason, pasted in (
+        ("foreign_address", _swap(stale, netloc="127.0.0.1:9")),
+        ("no_state", stale.split("&state=")[0]),
+        ("state_mismatch", stale),
+    ):
+        with pytest.raises(hnb.LoginFailed) as info:
+            flow.check(pasted)
+        assert info.value.reason == reason
+        messages.add(str(info.value))
+    assert len(messages) == 3  # each refusal in its own words
+
+
+def test_a_relative_redirect_checks_the_path_only(sandbox):
+    flow = make_flow(sandbox, redirect_uri="/user/ann/proxy/8750/oauth/callback")
+    state = flow.state
+    assert (
+        flow.check(f"https://hub.example.org/user/ann/proxy/8750/oauth/callback?code=c1&state={state}")
+        == "c1"
+    )
+    assert flow.check(f"/oauth/callback?code=c2&state={state}") == "c2"  # the proxy's root-relative Location
+    with pytest.raises(hnb.LoginFailed) as info:
+        flow.check(f"https://hub.example.org/user/bob/other?code=c3&state={state}")
+    assert info.value.reason == "foreign_address"
+
+
+def test_a_non_ascii_state_is_a_mismatch_not_a_crash(sandbox):
+    with pytest.raises(hnb.LoginFailed) as info:
+        make_flow(sandbox).check(f"{sandbox.callback_url}?code=c&state=\u00e9t\u00e9")
+    assert info.value.reason == "state_mismatch"

@@ -14,7 +14,12 @@ import requests
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.cache import TokenCache
-from hubspot_nb.auth.settings import DEFAULT_OPTIONAL_SCOPES, DEFAULT_SCOPES, resolve
+from hubspot_nb.auth.settings import (
+    ANALYSIS_OPTIONAL_SCOPES,
+    DEFAULT_OPTIONAL_SCOPES,
+    DEFAULT_SCOPES,
+    resolve,
+)
 
 login_module = sys.modules["hubspot_nb.notebook.login"]  # hnb.login is the function of the same name
 SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
@@ -269,9 +274,12 @@ def test_arguments_win_over_env_and_defaults_apply(monkeypatch):
         "crm.objects.deals.read",
         "oauth",
     } <= set(DEFAULT_SCOPES)
-    assert {"content", "forms", "marketing.campaigns.read", "business-intelligence"} <= set(
-        DEFAULT_OPTIONAL_SCOPES
+    # No optional scopes by default (HubSpot refuses a scope the app lacks); the analysis preset has them.
+    assert DEFAULT_OPTIONAL_SCOPES == []
+    assert {"content", "forms", "marketing.campaigns.read", "business-intelligence", "tickets"} <= set(
+        ANALYSIS_OPTIONAL_SCOPES
     )
+    assert "crm.objects.tickets.read" not in ANALYSIS_OPTIONAL_SCOPES + DEFAULT_SCOPES
 
 
 def test_settings_repr_hides_secrets(monkeypatch):

@@ -46,6 +46,34 @@ def test_widget_parts(sandbox):
     assert w.status_text == "Not connected yet."
 
 
+def _text(fragment: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<br\s*/?>", "\n", re.sub(r"<(?!br)[^>]+>", "", fragment)))
+
+
+def test_widget_shows_the_scopes_it_asks_for_next_to_the_link(sandbox):
+    plain = _text(make_widget(sandbox, optional_scopes=[]).link.value)
+    assert (
+        "Asks for: oauth, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.deals.read."
+        in plain
+    )
+    assert "optional" not in plain.split("\n")[0].split("Asks for:")[1]  # none asked by default
+    hint = plain.split("\n")[-1]
+    assert hint.startswith(
+        "If HubSpot says the scopes do not match, set HUBSPOT_SCOPES / HUBSPOT_OPTIONAL_SCOPES"
+    )
+    assert "app-hsmeta.json" in hint
+    w = make_widget(sandbox, scopes=["oauth", "crm.objects.deals.read"], optional_scopes=["tickets", "forms"])
+    plain = _text(w.link.value)
+    assert "Asks for: oauth, crm.objects.deals.read (optional: tickets, forms)." in plain
+    query = parse_qs(urlsplit(w.flow.authorize_url).query)  # what it shows is what the link asks for
+    assert query["scope"] == ["oauth crm.objects.deals.read"] and query["optional_scope"] == ["tickets forms"]
+    evil = make_widget(sandbox, scopes=["oauth", "<b>x</b>"])
+    assert "<b>x</b>" not in evil.link.value and "&lt;b&gt;x&lt;/b&gt;" in evil.link.value
+
+
 def test_connect_with_the_redirected_url(sandbox):
     w = make_widget(sandbox)
     w.paste.value = approve_in_sandbox(w.flow, sandbox)

@@ -1,4 +1,4 @@
-"""Every mistake a user can make is explained: 21 login inputs through the real ``LoginWidget``
+"""Every mistake a user can make is explained: 26 login inputs through the real ``LoginWidget``
 against the sandbox, and bad arguments to the data helpers.
 
 Login: each input gets the outcome it should (connected, or refused with a specific reason), the
@@ -102,8 +102,22 @@ def _other_app(sb: Sandbox, flow: OAuthFlow) -> str:
 
 
 def _wrong_redirect(sb: Sandbox, flow: OAuthFlow) -> str:
-    # The link was edited to another (registered) redirect: the code is bound to that one.
-    return consent(sb, with_query(flow.authorize_url, redirect_uri="http://localhost:5555/elsewhere"))
+    # The link was edited to another (registered) redirect: the code is bound to that one. (The
+    # whole address is refused before the exchange, see "URL from another address"; the code alone
+    # reaches the token endpoint, which refuses it.)
+    return code_of(
+        consent(sb, with_query(flow.authorize_url, redirect_uri="http://localhost:5555/elsewhere"))
+    )
+
+
+def _foreign_address(sb: Sandbox, flow: OAuthFlow) -> str:
+    # A valid code on another host, without state: once accepted, now refused.
+    return f"https://evil.example/oauth/callback?code={code_of(consent(sb, flow.authorize_url))}"
+
+
+def _stale_state(sb: Sandbox, flow: OAuthFlow) -> str:
+    # The address from an earlier Authorize link (an older run of the login cell).
+    return consent(sb, make_flow(sb).authorize_url)
 
 
 def _html(sb: Sandbox, flow: OAuthFlow) -> str:
@@ -132,6 +146,14 @@ CASES = [
         "state_mismatch",
         "different login attempt",
     ),
+    Case("URL from another address", _foreign_address, "foreign_address", "not this login's redirect URI"),
+    Case(
+        "URL without a state",
+        lambda sb, f: f"{sb.callback_url}?code={code_of(consent(sb, f.authorize_url))}",
+        "no_state",
+        "no state parameter",
+    ),
+    Case("URL with a stale state", _stale_state, "state_mismatch", "earlier Authorize link"),
     Case(
         "URL with error=access_denied",
         lambda sb, f: consent(sb, f.authorize_url, "deny"),

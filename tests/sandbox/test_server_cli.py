@@ -103,3 +103,31 @@ def test_cli_accepts_service_keys():
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_cli_app_scope_flags_configure_the_built_in_app():
+    from hubspot_nb.cli import _options, build_parser
+
+    args = build_parser().parse_args(
+        ["sandbox", "--app-scopes", "oauth crm.objects.contacts.read", "--app-optional-scopes", "forms",
+         "--portal-scopes", "oauth,crm.objects.contacts.read"]
+    )  # fmt: skip
+    from hubspot_nb.cli import banner
+
+    options = {**_options(args), "port": 0, "contacts": 5, "companies": 2, "deals": 2}
+    with run("fast", **options) as sb:
+        assert sb.config.app_scopes == ("oauth", "crm.objects.contacts.read")
+        assert sb.config.app_optional_scopes == ("forms",)
+        assert sb.config.portal_scopes == ("oauth", "crm.objects.contacts.read")
+        assert "required: oauth crm.objects.contacts.read" in banner(sb) and "optional: forms" in banner(sb)
+        params = {"client_id": sb.client_id, "redirect_uri": sb.callback_url, "scope": "oauth", "state": "s"}
+        page = requests.get(f"{sb.base_url}/oauth/authorize", params=params, timeout=10)
+        assert page.status_code == 400 and "mismatch between the scopes" in page.text
+
+
+def test_cli_refuses_an_unknown_scope_name():
+    done = subprocess.run(
+        [*command(), "sandbox", "--port", "0", "--app-scopes", "oauth unicorns.read"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "unicorns.read" in done.stderr and "Traceback" not in done.stderr

@@ -31,7 +31,7 @@ class CrmHost(Protocol):
     def stats(self) -> Stats: ...
 
 
-OBJECT_READ_SCOPES = (*(f"crm.objects.{t}.read" for t in OBJECT_TYPES), *EXTRA_SCOPES)
+OBJECT_READ_SCOPES = (*(read_scope(t) for t in OBJECT_TYPES), *EXTRA_SCOPES)
 SCHEMA_READ_SCOPES = tuple(f"crm.schemas.{t}.read" for t in OBJECT_TYPES)
 # What HubSpot returns when a request names no properties.
 DEFAULT_PROPERTIES = {

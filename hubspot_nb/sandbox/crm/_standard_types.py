@@ -51,10 +51,12 @@ ALL_SINGULAR = {**SINGULAR, **{t: v[0] for t, v in STANDARD_TYPES.items()}}
 
 
 def read_scope(object_type: str) -> str:
-    """The scope HubSpot wants to read ``object_type`` (engagements ride on the contacts scope)."""
-    return (
-        STANDARD_TYPES[object_type][2] if object_type in STANDARD_TYPES else f"crm.objects.{object_type}.read"
-    )
+    """The scope HubSpot wants to read ``object_type``: engagements ride on the contacts scope, and
+    tickets use ``tickets`` (HubSpot's specs list no ``crm.objects.tickets.read`` on the ticket
+    operations); the others ``crm.objects.<type>.read``."""
+    if object_type in STANDARD_TYPES:
+        return STANDARD_TYPES[object_type][2]
+    return "tickets" if object_type == "tickets" else f"crm.objects.{object_type}.read"
 
 
 # What HubSpot returns when a request names no properties (createdate, hs_lastmodifieddate and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..config import Config
 from ._tokens import AuthStore
 
 
@@ -12,6 +13,9 @@ class OAuthHost(Protocol):
 
     @property
     def auth(self) -> AuthStore: ...
+
+    @property
+    def config(self) -> Config: ...
 
     @property
     def client_id(self) -> str: ...

@@ -22,7 +22,7 @@ from string import Template
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..config import CLIENT_SECRET
+from ..config import CLIENT_SECRET, Config
 from ..routing import Request, Response, Router
 from ._host import OAuthHost
 from ._tokens import KNOWN_SCOPES, AccessToken, Grant, OAuthError, is_builtin_client
@@ -66,7 +66,7 @@ class AuthorizeRequest:
     optional_scope: str
     state: str | None
     required: tuple[str, ...]
-    optional_granted: tuple[str, ...]  # known optional scopes; unknown ones are dropped, as HubSpot does
+    optional_granted: tuple[str, ...]  # the optional scopes the portal has; the others are dropped
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -102,20 +102,74 @@ def parse_authorize(sb: OAuthHost, values: dict[str, str]) -> AuthorizeRequest:
     required = tuple(dict.fromkeys(scope.split()))
     if not required:
         raise PageError("The authorize URL has no scope parameter; list the scopes the app needs.")
-    unknown = [s for s in required if s not in KNOWN_SCOPES]
-    if unknown:
-        raise PageError(
-            f"Unknown scope(s): {', '.join(unknown)}. Fix the scope list (scopes are space-separated "
-            "HubSpot scope names such as crm.objects.contacts.read) and start the login again."
-        )
-    optional = [s for s in dict.fromkeys(optional_scope.split()) if s not in required]
-    granted = tuple(s for s in optional if s in KNOWN_SCOPES)
+    optional = tuple(s for s in dict.fromkeys(optional_scope.split()) if s not in required)
+    granted = check_scopes(sb.config, required, optional)
     return AuthorizeRequest(
         client_id, redirect_uri, scope, optional_scope, values.get("state"), required, granted
     )
 
 
+# HubSpot's texts for a refused install URL (hubspot-2026.md §5), shown on its error page.
+INVALID_SCOPE = "An invalid scope name was provided. Please contact the app developer."
+SCOPE_MISMATCH = (
+    "Authorization failed because there is a mismatch between the scopes in the install URL and the "
+    "app's configured scopes. Please contact the app developer."
+)
+ACCOUNT_LACKS = "Authorization failed because your account lacks access to the required scopes [{}]"
+SCOPE_ERROR_HEADING = "Couldn't complete the connection"
+
+
+class ScopeError(PageError):
+    """An install URL whose scopes HubSpot refuses: HubSpot's text plus what the sandbox saw."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def check_scopes(config: Config, required: tuple[str, ...], optional: tuple[str, ...]) -> tuple[str, ...]:
+    """HubSpot's install-URL rules; returns the optional scopes granted (those the portal has).
+
+    Every scope named must be a real scope name, configured in the app (``app_scopes`` or
+    ``app_optional_scopes``); every configured required scope must be in ``scope``; a scope in
+    ``scope`` is required for this install, so the portal must offer it. Optional scopes the portal
+    lacks are dropped from the grant."""
+    named = required + optional
+    unknown = [s for s in named if s not in KNOWN_SCOPES]
+    if unknown:
+        raise ScopeError(INVALID_SCOPE, f"Not a HubSpot scope name: {', '.join(unknown)}.")
+    configured = set(config.app_scopes) | set(config.app_optional_scopes)
+    foreign = [s for s in named if s not in configured]
+    if foreign:
+        raise ScopeError(
+            SCOPE_MISMATCH,
+            f"The app is not configured with: {', '.join(foreign)} (its required scopes: "
+            f"{_names(config.app_scopes)}; optional: {_names(config.app_optional_scopes)}).",
+        )
+    missing = [s for s in config.app_scopes if s not in required]
+    if missing:
+        raise ScopeError(
+            SCOPE_MISMATCH,
+            f"The install URL's scope parameter lacks the app's required scope(s): {', '.join(missing)}.",
+        )
+    available = set(config.portal_scopes)
+    lacking = [s for s in required if s not in available]
+    if lacking:
+        raise ScopeError(
+            ACCOUNT_LACKS.format(", ".join(lacking)),
+            "The portal's products do not offer them (sandbox setting portal_scopes); ask for them "
+            "as optional scopes instead, or use a portal that has them.",
+        )
+    return tuple(s for s in optional if s in available)
+
+
+def _names(scopes: tuple[str, ...]) -> str:
+    return ", ".join(scopes) if scopes else "none"
+
+
 def _login_error(exc: PageError) -> Response:
+    if isinstance(exc, ScopeError):
+        return message_page(SCOPE_ERROR_HEADING, str(exc), f"Sandbox detail: {exc.detail}")
     return message_page("This login link is not valid", str(exc), "Nothing was authorized.")
 
 

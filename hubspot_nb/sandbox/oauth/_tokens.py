@@ -23,47 +23,8 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import CLIENT_ID, Config
+from ..scopes import KNOWN_SCOPES as KNOWN_SCOPES  # re-exported: oauth's public name for it
 from ..stats import Stats
-
-# HubSpot scopes the sandbox knows. Authorize rejects unknown required scopes and drops unknown
-# optional ones, as HubSpot does. Every scope a route declares must be listed here (app.py checks).
-KNOWN_SCOPES = frozenset(
-    [
-        "oauth",
-        *(
-            f"crm.objects.{obj}.{mode}"
-            for obj in ("contacts", "companies", "deals", "tickets", "custom", "owners", "line_items")
-            for mode in ("read", "write")
-        ),
-        *(
-            f"crm.schemas.{obj}.{mode}"
-            for obj in ("contacts", "companies", "deals", "tickets", "custom", "line_items")
-            for mode in ("read", "write")
-        ),
-        "crm.lists.read",
-        "crm.lists.write",
-        "content",
-        "marketing.email.read",
-        "marketing-email",
-        "transactional-email",
-        "marketing.campaigns.read",
-        "marketing.campaigns.write",
-        "marketing.campaigns.revenue.read",
-        "marketing.campaigns.revenue.lite.read",
-        "marketing.campaigns.revenue.full.read",
-        "forms",
-        "forms-uploaded-files",
-        "business-intelligence",
-        "e-commerce",
-        "tickets",
-        "automation",
-        "files",
-        "settings.users.read",
-        "settings.users.teams.read",
-        # HubSpot's other standard object types (crm/_standard_types)
-        *(f"crm.objects.{obj}.read" for obj in ("quotes", "leads", "goals", "feedback_submissions")),
-    ]
-)
 
 
 class OAuthError(Exception):

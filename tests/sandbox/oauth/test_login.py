@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from helpers import configure
 
 from hubspot_nb.sandbox import CLIENT_ID, CLIENT_SECRET
 
@@ -95,21 +96,119 @@ def test_validation_errors_are_html_pages_not_redirects(sandbox):
             assert expected in resp.text, (name, method)
 
 
-def test_unknown_optional_scopes_are_dropped_from_the_grant(sandbox):
-    resp = decide(sandbox, "approve", optional_scope="forms crm.objects.unicorns.read")
-    code = parse_qs(urlsplit(resp.headers["Location"]).query)["code"][0]
-    token = requests.post(
-        f"{sandbox.base_url}/oauth/2026-03/token",
+def redeem(sb, location):
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    return requests.post(
+        f"{sb.base_url}/oauth/2026-03/token",
         data={
             "grant_type": "authorization_code",
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
-            "redirect_uri": f"{sandbox.base_url}/oauth/callback",
+            "redirect_uri": f"{sb.base_url}/oauth/callback",
             "code": code,
         },
         timeout=10,
     ).json()
-    assert sorted(token["scopes"]) == ["crm.objects.contacts.read", "forms", "oauth"]
+
+
+def refused(sb, **overrides):
+    """The GET (HubSpot checks the install URL when it is opened) and the POST of the consent page."""
+    params = authorize_params(sb, **overrides)
+    page = requests.get(f"{sb.base_url}/oauth/authorize", params=params, timeout=10)
+    posted = requests.post(
+        f"{sb.base_url}/oauth/authorize",
+        data={**params, "decision": "approve"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    for resp in (page, posted):
+        assert resp.status_code == 400 and "Location" not in resp.headers
+        assert resp.headers["Content-Type"].startswith("text/html")
+        assert (
+            "Couldn&#x27;t complete the connection" in resp.text
+            or "Couldn't complete the connection" in resp.text
+        )
+        assert page.text == resp.text
+    return page.text
+
+
+MISMATCH = (
+    "Authorization failed because there is a mismatch between the scopes in the install URL and the "
+    "app&#x27;s configured scopes. Please contact the app developer."
+)
+
+
+def test_unknown_scope_names_are_refused_in_scope_and_optional_scope(sandbox):
+    for where in ("scope", "optional_scope"):
+        value = (
+            "oauth crm.objects.contacts.read " if where == "scope" else "forms "
+        ) + "crm.objects.unicorns.read"
+        text = refused(sandbox, **{where: value})
+        assert "An invalid scope name was provided. Please contact the app developer." in text
+        assert "crm.objects.unicorns.read" in text  # the sandbox says which one
+
+
+def test_an_unconfigured_scope_or_a_missing_required_one_is_a_mismatch(fresh_sandbox):
+    sb = fresh_sandbox(
+        contacts=5, companies=2, deals=2, tickets=2,
+        app_scopes="oauth crm.objects.contacts.read", app_optional_scopes=["forms"],
+    )  # fmt: skip
+    assert decide(sb, "approve").status_code == 302  # exactly the app's scopes: fine
+    missing = refused(sb, scope="crm.objects.contacts.read")  # oauth left out
+    assert MISMATCH in missing and "lacks the app&#x27;s required scope(s): oauth" in missing
+    for overrides in ({"optional_scope": "forms content"}, {"scope": f"{SCOPES} tickets"}):
+        text = refused(sb, **overrides)
+        assert MISMATCH in text and "not configured with" in text, overrides
+    # A configured optional scope may be left out, and a portal that lacks it drops it from the grant.
+    assert sorted(redeem(sb, decide(sb, "approve", optional_scope=None).headers["Location"])["scopes"]) == [
+        "crm.objects.contacts.read",
+        "oauth",
+    ]
+
+
+def test_optional_scopes_the_portal_lacks_are_dropped_required_ones_refused(fresh_sandbox):
+    sb = fresh_sandbox(contacts=5, companies=2, deals=2, tickets=2)
+    configure(sb, portal_scopes=["oauth", "crm.objects.contacts.read", "forms"])
+    location = decide(sb, "approve", optional_scope="forms content marketing.campaigns.read").headers[
+        "Location"
+    ]
+    assert sorted(redeem(sb, location)["scopes"]) == ["crm.objects.contacts.read", "forms", "oauth"]
+    page = requests.get(
+        f"{sb.base_url}/oauth/authorize",
+        params=authorize_params(sb, optional_scope="forms content"),
+        timeout=10,
+    )
+    assert "<code>forms</code>" in page.text and "<code>content</code>" not in page.text
+    text = refused(sb, scope=f"{SCOPES} marketing.campaigns.read")
+    assert (
+        "Authorization failed because your account lacks access to the required scopes "
+        "[marketing.campaigns.read]" in text
+    )
+
+
+def test_scope_settings_are_validated_and_shown(sandbox):
+    bad = requests.post(
+        f"{sandbox.base_url}/_sandbox/config", json={"app_scopes": "oauth unicorns"}, timeout=10
+    )
+    assert bad.status_code == 400 and "unicorns" in bad.json()["message"]
+    bad = requests.post(f"{sandbox.base_url}/_sandbox/config", json={"portal_scopes": 7}, timeout=10)
+    assert bad.status_code == 400
+    knobs = requests.get(f"{sandbox.base_url}/_sandbox/config", timeout=10).json()
+    assert knobs["app_scopes"] == [] and "tickets" in knobs["app_optional_scopes"]
+    assert set(knobs["portal_scopes"]) == set(knobs["app_optional_scopes"])
+
+
+def test_tickets_are_read_with_the_tickets_scope(fresh_sandbox):
+    sb = fresh_sandbox(contacts=5, companies=2, deals=2, tickets=3)
+    for scopes, status in (("oauth tickets", 200), ("oauth crm.objects.tickets.read", 403)):
+        token = sb.oauth_token(scopes.split())["access_token"]
+        resp = requests.get(
+            f"{sb.base_url}/crm/v3/objects/tickets",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert resp.status_code == status, (scopes, resp.text[:200])
+    assert "tickets" in sb.all_scopes() and "crm.objects.tickets.read" not in sb.all_scopes()
 
 
 def test_user_input_is_escaped_on_every_page(sandbox):
