@@ -50,9 +50,8 @@ def _digest(label: str, token: str) -> str:
 def signed_access_token(sb: OAuthHost, record: AccessToken) -> dict[str, Any]:
     """HubSpot's ``signed_access_token`` block (required by the v3/2026-03 introspection spec, optional
     in v1): the token's claims in HubSpot's spelling; the scope fields are opaque encoded strings."""
-    now = time.time()
     return {
-        "expiresAt": int((now + record.expires_in(now)) * 1000),
+        "expiresAt": int((record.expires_at or 0) * 1000),  # ms; the same on every look-up
         "scopes": _digest("scopes", ",".join(sorted(record.scopes))),
         "hubId": sb.hub_id,
         "userId": sb.user_id,
