@@ -829,6 +829,7 @@ _LEGACY_OPS = {
     ("POST", "/oauth/v1/token"): {200: "TokenResponse"},
     ("GET", "/oauth/v1/access-tokens/{token}"): {200: "V1AccessTokenInfo"},
     ("GET", "/oauth/v1/refresh-tokens/{token}"): {200: "V1RefreshTokenInfo"},
+    ("DELETE", "/oauth/v1/refresh-tokens/{token}"): {},  # 204, no body
     ("GET", "/marketing/v3/emails"): {200: "EmailList"},
     ("GET", "/marketing/v3/emails/{emailId}"): {200: "PublicEmail"},
     ("GET", "/marketing/v3/emails/statistics/list"): {200: "AggregateEmailStatistics"},
@@ -847,6 +848,7 @@ _LEGACY_OPS = {
     ("GET", "/email/public/v1/campaigns/{campaignId}"): {200: "EmailCampaign"},
     ("GET", "/analytics/v2/reports/{breakdown}/total"): {200: "AnalyticsTotals"},
     ("GET", "/analytics/v2/reports/{breakdown}/{period}"): {200: "AnalyticsByPeriod"},
+    ("GET", "/analytics/v2/reports/{breakdown}/summarize/{period}"): {200: "AnalyticsTotals"},
 }
 
 

@@ -41,6 +41,14 @@ EMAIL_KINDS = {
 }
 
 
+def send_id_list(values: Any) -> list[Any] | None:
+    """``allEmailCampaignIds`` as numbers: the v3 spec declares the items strings, but they are the
+    numeric send ids the v1 APIs (``email_events``' ``emailCampaignId``) use; either spelling is read."""
+    if values is None:
+        return None
+    return [int(v) if isinstance(v, str) and v.isdigit() else v for v in values]
+
+
 def email_row(record: dict[str, Any], archived: bool) -> dict[str, Any]:
     """One marketing e-mail (``/marketing/v3/emails`` record) as a flat row."""
     row: dict[str, Any] = {"id": record.get("id")}
@@ -49,6 +57,7 @@ def email_row(record: dict[str, Any], archived: bool) -> dict[str, Any]:
     sender = record.get("from") or {}
     row["fromName"], row["replyTo"] = sender.get("fromName"), sender.get("replyTo")
     row["archived"] = bool(record.get("archived")) or archived
+    row["allEmailCampaignIds"] = send_id_list(record.get("allEmailCampaignIds"))
     row.update(mf.stats_columns(record.get("stats")))
     return row
 

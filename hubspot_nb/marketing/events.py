@@ -35,6 +35,7 @@ from ..frames.assembly import assemble_pages
 from ..frames.convert import BOOL, FLOAT, INT, STR, UTC, typed_frame
 from ..http.urls import path as endpoint
 from . import _rows as mf
+from .emails import send_id_list
 
 PAGE_SIZE = 1000  # what tap-hubspot uses
 EVENT_TYPES = (
@@ -166,7 +167,7 @@ def send_ids(ctx: Context, email_id: Any) -> list[Any]:
         email = ctx.client.get(endpoint("marketing.email", email_id=email_id)) or {}
     except NotFound:
         return [email_id]
-    return list(email.get("allEmailCampaignIds") or [email_id])
+    return send_id_list(email.get("allEmailCampaignIds")) or [email_id]
 
 
 def _event_pages(

@@ -135,13 +135,17 @@ def batch_read_associations(sb: CrmHost, req: Request) -> Response:
                 result["paging"] = {"next": {"after": token, "link": f"{link}?after={token}"}}
             results.append(result)
             continue
+        # as HubSpot answers it: a string subCategory, no ``errors``/``links`` (docs/sandbox-spec-gaps.md)
         errors.append({
             "status": "error",
             "category": "OBJECT_NOT_FOUND",
             "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
             "message": f"No {SINGULAR[to_type]} is associated with {SINGULAR[store.object_type]} {value}.",
-            "context": {"fromObjectId": [value]},
-            "links": {},
+            "context": {
+                "fromObjectId": [value],
+                "fromObjectType": [SINGULAR[store.object_type]],
+                "toObjectType": [SINGULAR[to_type]],
+            },
         })  # fmt: skip
     out: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": started}
     if errors:

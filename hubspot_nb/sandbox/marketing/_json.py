@@ -158,7 +158,9 @@ def email_json(md: MarketingData, e: MarketingEmail, with_stats: bool) -> dict[s
         "webversion": {"enabled": False},
         "activeDomain": "info.example.com",
         "sendOnPublish": e.type != "AUTOMATED_EMAIL",
-        "allEmailCampaignIds": list(e.email_campaign_ids),
+        # the v3 spec declares the send ids strings (the v1 APIs that use them answer numbers)
+        "allEmailCampaignIds": [str(k) for k in e.email_campaign_ids],
+        "isAb": len(e.email_campaign_ids) > 1,  # the one field the spec requires; A/B mails have 2 sends
     }
     if e.published_ms is not None:
         body["publishedAt"] = iso_ms(e.published_ms)

@@ -15,6 +15,8 @@ answered RFC-style ``{"active": false}``; v1 lookups of unknown tokens answer 40
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 
@@ -39,12 +41,43 @@ def _identity(sb: OAuthHost, scopes: Any) -> dict[str, Any]:
     }
 
 
+def _digest(label: str, token: str) -> str:
+    """A stable opaque string derived from ``token`` (never the token itself)."""
+    raw = hashlib.sha256(f"{label}:{token}".encode()).digest()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def signed_access_token(sb: OAuthHost, record: AccessToken) -> dict[str, Any]:
+    """HubSpot's ``signed_access_token`` block (required by the v3/2026-03 introspection spec, optional
+    in v1): the token's claims in HubSpot's spelling; the scope fields are opaque encoded strings."""
+    return {
+        "expiresAt": int((record.expires_at or 0) * 1000),  # ms; the same on every look-up
+        "scopes": _digest("scopes", ",".join(sorted(record.scopes))),
+        "hubId": sb.hub_id,
+        "userId": sb.user_id,
+        "appId": sb.app_id,
+        "signature": _digest("signature", record.token),
+        "scopeToScopeGroupPks": _digest("scope-groups", ",".join(sorted(record.scopes))),
+        "newSignature": _digest("new-signature", record.token),
+        "hublet": "na1",
+        "trialScopes": "",
+        "trialScopeToScopeGroupPks": "",
+        "isUserLevel": False,
+        "isServiceAccount": False,
+        "isPrivateDistribution": False,
+        "installingUserId": sb.user_id,
+        "appInstallId": str(sb.app_id * 10 + 1),
+        "audience": sb.client_id,
+    }
+
+
 def access_info(sb: OAuthHost, record: AccessToken) -> dict[str, Any]:
     return {
         "token": record.token,
         **_identity(sb, record.scopes),
         "expires_in": record.expires_in(time.time()),
         "is_private_distribution": False,
+        "signed_access_token": signed_access_token(sb, record),
     }
 
 
