@@ -268,7 +268,11 @@ def catalogue(hub: hnb.Hub, object_type: str) -> dict[str, Any]:
     """Column name (and label) → kind, and the standard (HubSpot-defined) properties, in order."""
     props = hub.properties(object_type)
     kinds = {str(r.name): kind(str(r.type), str(r.fieldType)) for r in props.itertuples()}
-    labels = {str(r.label): str(r.name) for r in props.itertuples()}
+    shared = props["label"].duplicated(keep=False)  # hubspot_nb shows a shared label as "label (name)"
+    labels = {
+        (f"{r.label} ({r.name})" if twice else str(r.label)): str(r.name)
+        for r, twice in zip(props.itertuples(), shared, strict=True)
+    }
     standard = [str(r.name) for r in props.itertuples() if r.hubspotDefined is not pd.NA and r.hubspotDefined]
     return {"kinds": kinds, "labels": labels, "standard": standard}
 
