@@ -107,7 +107,8 @@ print(kb("VmHWM") - before)
 def _growth_kb(base_url: str, mode: str, where: Path) -> int:
     where.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-c", _MEASURE, base_url, PRIVATE_TOKEN, mode, str(where)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
     return int(done.stdout.strip().splitlines()[-1])
 
 

@@ -28,8 +28,10 @@ from hubspot_nb.sandbox.config import FAULT_KINDS
 
 FAULT_RATE = 0.15
 TOKEN_LIFETIME_S = 20
-# The pulls take seconds, not 20: force expiries too (later the tokens' own clock expires them).
-FORCED_EXPIRIES_AT = (0.3, 2.0, 4.0, 7.0)
+# The pulls take seconds, not 20: force expiries too (later the tokens' own clock expires them). They
+# come after so many of the pulls' requests, not after so many seconds, so a fast machine meets all
+# of them too (the faulty pulls make about 330 requests).
+FORCED_EXPIRIES_AFTER = (5, 60, 130, 220)
 PORTAL = {
     "profile": "fast",
     "seed": 11,
@@ -98,21 +100,22 @@ PULLS: dict[str, Callable[[Portal, Hub], pd.DataFrame]] = {
 
 
 class Expirer(threading.Thread):
-    """Forces every access token to expire a few times early in the pulls (later, the tokens'
-    own 20-second clock takes over)."""
+    """Forces every access token to expire a few times early in the pulls, each time once the pulls
+    have made ``after[i]`` more requests (later, the tokens' own 20-second clock takes over)."""
 
-    def __init__(self, sb: Sandbox, at: tuple[float, ...] = FORCED_EXPIRIES_AT) -> None:
+    def __init__(self, sb: Sandbox, after: tuple[int, ...] = FORCED_EXPIRIES_AFTER) -> None:
         super().__init__(daemon=True, name="rel-expirer")
         self.sb = sb
-        self.at = at
+        self.after = after
         self.stop = threading.Event()
         self.count = 0
 
     def run(self) -> None:
-        started = time.monotonic()
-        for moment in self.at:
-            if self.stop.wait(max(0.0, moment - (time.monotonic() - started))):
-                return
+        first = stats(self.sb)["requests_total"]
+        for requests_made in self.after:
+            while stats(self.sb)["requests_total"] - first < requests_made:
+                if self.stop.wait(0.02):
+                    return
             expire_tokens(self.sb)
             self.count += 1
 
@@ -168,7 +171,7 @@ def test_long_pulls_under_faults_and_expiring_tokens_equal_the_fault_free_pulls(
     # Every kind of fault was met (and survived: the frames above are identical) ...
     assert set(FAULT_KINDS) <= set(kinds), kinds
     # ... and every forced expiry was met mid-pull and refreshed through (one token, many threads).
-    assert expirer.count == len(FORCED_EXPIRIES_AT)
+    assert expirer.count == len(FORCED_EXPIRIES_AFTER)
     assert refreshes >= expirer.count and expired_401 >= 1, (refreshes, expired_401)
 
     assert len(clean["contacts (list + search, 10,500 rows)"]) >= 10_000
