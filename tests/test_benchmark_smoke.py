@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.slow
 def test_smoke_run_completes_and_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     proc = subprocess.run(

@@ -20,6 +20,8 @@ import pytest
 import requests
 from nbtools import SECRET_PATTERNS, clean_env
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "scripts" / "demo.py"
 
@@ -45,7 +47,6 @@ def _demo(tmp_path: Path, *args: str, timeout: float = 180) -> tuple[subprocess.
     return proc, time.perf_counter() - started
 
 
-@pytest.mark.slow
 def test_demo_runs_the_marketing_and_funnel_notebooks_and_writes_html_reports(tmp_path: Path):
     out = tmp_path / "demo-output"
     proc, seconds = _demo(tmp_path, "--out", str(out))

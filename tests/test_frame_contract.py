@@ -37,6 +37,8 @@ from helpers import SANDBOX_OPTIONS, login
 
 from hubspot_nb.sandbox import Sandbox
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 HERE = Path(__file__).parent
 CONTRACT: dict[str, Any] = json.loads((HERE / "frame_contract.json").read_text())
 

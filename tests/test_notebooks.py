@@ -24,6 +24,8 @@ from nbtools import (
     text_of,
 )
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
@@ -94,6 +96,7 @@ def test_the_scan_catches_a_leaked_token_in_outputs_and_in_widget_state(tmp_path
 WIDGET_USER = r"""
 import html, re, requests
 from urllib.parse import urljoin
+
 widget = hub.login_widget
 href = html.unescape(re.search(r'href="([^"]+)"', widget.link.value).group(1))
 consent = requests.get(href, timeout=10)

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pandas as pd
+import pytest
 import requests
 from helpers import configure, make_hub, stats
 
@@ -23,6 +24,7 @@ def pulls(hub: Hub) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(contacts=700, custom_properties=60)
     clean = pulls(make_hub(sb))
@@ -35,6 +37,7 @@ def test_faults_change_nothing_in_the_frames(fresh_sandbox: Any) -> None:
         pd.testing.assert_frame_equal(faulty[key], frame, obj=key)
 
 
+@pytest.mark.slow
 def test_properties_all_never_hits_414_however_many(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(contacts=300, custom_properties=1500)
     hub = make_hub(sb)
@@ -51,6 +54,7 @@ def test_properties_all_never_hits_414_however_many(fresh_sandbox: Any) -> None:
     assert seen["responses"].get("414", 0) == 0
 
 
+@pytest.mark.slow
 def test_the_default_portal_needs_the_split_for_all_properties(fresh_sandbox: Any) -> None:
     """HubSpot's own catalogue and 150 custom properties (the defaults): all names in one list URL
     would be over 16,000 characters, so every all-properties pull goes through split-and-merge."""
@@ -70,6 +74,7 @@ def test_the_default_portal_needs_the_split_for_all_properties(fresh_sandbox: An
     assert set(names) <= set(frame.columns) and len(frame) == len(sb.portal.store("contacts").ids())
 
 
+@pytest.mark.slow
 def test_tight_limits_give_zero_429s(fresh_sandbox: Any, monkeypatch: Any) -> None:
     # The burst limit is learned from HubSpot's headers; search sends none, so it is configured.
     monkeypatch.setenv("HUBSPOT_NB_SEARCH_RPS", "3")
@@ -110,6 +115,7 @@ def test_tokens_expiring_mid_pull_are_refreshed(fresh_sandbox: Any) -> None:
     pd.testing.assert_frame_equal(frame, expected)
 
 
+@pytest.mark.slow
 def test_progress_bar_on_long_pulls_and_silenced_by_env(
     fresh_sandbox: Any, capsys: Any, monkeypatch: Any
 ) -> None:

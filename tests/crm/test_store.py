@@ -113,6 +113,7 @@ def _growth_kb(base_url: str, mode: str, where: Path) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's peak-RSS reset")
+@pytest.mark.slow
 def test_to_parquet_memory_stays_flat_as_the_portal_grows(tmp_path: Path) -> None:
     growth = {}
     for contacts in (1500, 10_000):

@@ -111,6 +111,7 @@ def test_pool_switch_is_counted_first_in_switches_last_out_restores(monkeypatch:
         assert pa.default_memory_pool().backend_name == before.backend_name  # switched off: untouched
 
 
+@pytest.mark.slow
 def test_two_pulls_in_threads_restore_the_pool_and_equal_a_serial_pull(
     sandbox: Sandbox, sandbox_token: dict[str, Any]
 ) -> None:

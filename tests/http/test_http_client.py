@@ -39,6 +39,7 @@ def test_get_returns_parsed_json_and_tracks_usage(fresh_sandbox: Any) -> None:
     assert client.burst_limiter.learned and client.burst_limiter.max_calls == 48
 
 
+@pytest.mark.slow
 def test_faults_are_retried_until_every_call_succeeds(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox()
     client = HubSpotClient(oauth(sb), sb.base_url, max_retries=8)
@@ -62,6 +63,7 @@ def test_send_raises_network_error_when_nobody_listens() -> None:
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow
 def test_limiter_keeps_concurrent_callers_under_a_small_burst(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(burst=8, burst_window_ms=1000)
     client = HubSpotClient(oauth(sb), sb.base_url)
@@ -112,6 +114,7 @@ def test_expired_token_is_refreshed_once_and_the_call_retried(fresh_sandbox: Any
     assert stats(sb)["refreshes"] == 1
 
 
+@pytest.mark.slow
 def test_short_token_lifetime_refreshes_during_a_series_of_calls(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(token_lifetime_s=1.5)
     token = oauth(sb)

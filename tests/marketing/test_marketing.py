@@ -239,6 +239,7 @@ def test_sliced_pull_equals_single_window_pull(hub: Hub, busy_month: Any) -> Non
         pd.testing.assert_frame_equal(sliced, single)
 
 
+@pytest.mark.slow
 def test_event_filters(hub: Hub, busy_month: Any, emails: pd.DataFrame) -> None:
     t0, t1 = busy_month
     everything = hub.email_events(t0, t1)
@@ -314,6 +315,7 @@ def test_unknown_attribution_model_lists_the_valid_ones(hub: Hub) -> None:
 
 
 # -- forms ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_forms_and_submissions_equal_what_the_sandbox_serves(hub: Hub, sandbox: Any) -> None:
     forms = hub.forms()
     raw_forms = raw_cursor(hub, "/marketing/v3/forms", {"limit": 3, "formTypes": "all"})
@@ -424,6 +426,7 @@ def faulty(fresh_sandbox: Any) -> Iterator[tuple[Any, Hub]]:
     yield sb, make_hub(sb)
 
 
+@pytest.mark.slow
 def test_faults_give_identical_frames(faulty: tuple[Any, Hub], busy_month: Any) -> None:
     sb, hub = faulty
     t0, t1 = busy_month

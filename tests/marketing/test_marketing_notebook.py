@@ -13,6 +13,8 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from nbtools import NOTEBOOKS, clean_env, find_secrets, kept_text, run_notebook, secret_probe, text_of
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 PATH = NOTEBOOKS / "03_marketing_performance.ipynb"
 
 

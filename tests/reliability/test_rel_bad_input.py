@@ -28,6 +28,8 @@ from hubspot_nb.errors import InvalidInput, LoginFailed
 from hubspot_nb.notebook.widget import LoginWidget
 from hubspot_nb.sandbox import Sandbox
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 WRONG_SECRET = "not-the-app-secret-7f3a9c"  # watched by the ledger like a real secret
 # What must never reach a user's eyes in the status line.
 NOT_FOR_USERS = (

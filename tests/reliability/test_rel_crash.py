@@ -20,9 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from reltools import Figures
 
 from hubspot_nb.auth.cache import TokenCache
+
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
 
 ROUNDS = 20
 CLIENT_ID = "crash-test-app"

@@ -26,6 +26,8 @@ from hubspot_nb import Hub, Token
 from hubspot_nb.sandbox import Sandbox, start
 from hubspot_nb.sandbox.config import FAULT_KINDS
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 FAULT_RATE = 0.15
 TOKEN_LIFETIME_S = 20
 # The pulls take seconds, not 20: force expiries too (later the tokens' own clock expires them). They

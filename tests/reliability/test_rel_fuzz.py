@@ -25,6 +25,8 @@ from hubspot_nb.frames.catalogue import PropertyInfo
 from hubspot_nb.frames.convert import convert
 from hubspot_nb.marketing import _rows as mf
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 FUZZ = settings(
     max_examples=300,
     deadline=None,
@@ -47,6 +49,7 @@ URLISH = st.builds(
     st.sampled_from(["", "#code=abc", "#state=zz&code=q"]),
     st.sampled_from(["{}", '"{}"', "<{}>", " {} \n", "“{}”", "{}\x00", "'{}"]),
 )
+
 PASTES = st.one_of(st.text(max_size=600), URLISH, st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
 
 SCALARS = st.one_of(

@@ -17,12 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from helpers import login, stats
 from reltools import Figures, Ledger, expire_tokens
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.cache import TokenCache
+
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
 
 PROCESSES = 2
 THREADS = 16
@@ -36,6 +39,7 @@ from pathlib import Path
 cache_dir, api_base, out, ready, stop, log_file, threads = sys.argv[1:8]
 logging.basicConfig(level=logging.DEBUG, filename=log_file, format="%(levelname)s %(name)s %(message)s")
 import hubspot_nb as hnb
+
 
 hub = hnb.connect(cache_dir=cache_dir, api_base=api_base)
 client = hub.client

@@ -30,12 +30,15 @@ from hubspot_nb.notebook.login import approve_in_sandbox
 from hubspot_nb.notebook.widget import LoginWidget
 from hubspot_nb.sandbox import CLIENT_SECRET, Config, start
 
+pytestmark = pytest.mark.slow  # long pulls, notebook kernels or installs: not in `make test-fast`
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_login_pull_refresh_logout_leaks_nothing_and_keeps_files_private(
     rel_sandbox: Any, tmp_path: Path, ledger: Ledger
 ) -> None:
+
     sb = rel_sandbox(token_lifetime_s=30)
     cache_dir = tmp_path / "cache"
     flow = sandbox_flow(sb, TokenCache(cache_dir))
@@ -136,7 +139,6 @@ NOTEBOOK_CELLS = [
 ]
 
 
-@pytest.mark.slow
 def test_a_notebook_run_with_debug_logs_in_its_outputs_keeps_no_secret(
     tmp_path: Path, ledger: Ledger
 ) -> None:
