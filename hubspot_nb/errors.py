@@ -17,6 +17,9 @@
           ├── RateLimited           429
           └── ServerError           5xx
 
+One warning: ``HubSpotLegacyAPIWarning`` (a DeprecationWarning, shown by default): a helper read an
+API HubSpot offers only on a legacy path.
+
 Messages say what happened and what to do next. They never contain a token, a client secret or
 a pasted code: build them from HubSpot's error fields and our own words only.
 """
@@ -24,6 +27,7 @@ a pasted code: build them from HubSpot's error fields and our own words only.
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "AuthenticationFailed",
     "BadRequest",
     "ConfigError",
+    "HubSpotLegacyAPIWarning",
     "HubSpotNBError",
     "InvalidInput",
     "LoginFailed",
@@ -49,6 +54,18 @@ __all__ = [
 
 class HubSpotNBError(Exception):
     """Base class of every hubspot_nb error."""
+
+
+class HubSpotLegacyAPIWarning(DeprecationWarning):
+    """A helper read an API that HubSpot offers only on a legacy (numbered) path, which goes
+    unsupported in September 2027. Shown once per API family per process."""
+
+
+# Python hides DeprecationWarning outside ``__main__``; analysts in notebooks should see this one
+# (once: ``http.urls`` announces each family only the first time). Silence it with
+# ``warnings.filterwarnings("ignore", category=hubspot_nb.errors.HubSpotLegacyAPIWarning)``. (Not in
+# ``hubspot_nb.__all__``: that lists errors, all under ``HubSpotNBError``; a warning is no error.)
+warnings.simplefilter("default", HubSpotLegacyAPIWarning)
 
 
 class ConfigError(HubSpotNBError, ValueError):

@@ -24,7 +24,7 @@ from .auth.portal import PortalInfo
 from .context import Catalogues, Context
 from .crm.query import Query, QueryOptions, SearchQuery
 from .errors import NotLoggedIn
-from .http.urls import DEFAULT_API_BASE
+from .http.urls import DEFAULT_API_BASE, DEFAULT_API_VERSION, check_api_version
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,11 +94,14 @@ class Hub:
         token: Token | None = None,
         *,
         api_base: str = DEFAULT_API_BASE,
+        api_version: str = DEFAULT_API_VERSION,
         info: PortalInfo | None = None,
         progress: bool = True,
         sandbox: Any = None,
     ) -> None:
         self.api_base = api_base.rstrip("/")
+        # Which HubSpot paths the client calls: "2026-09" (default), "2026-03" or "legacy" (http.urls).
+        self.api_version = check_api_version(api_version)
         self.progress = progress  # show tqdm bars on long pulls
         self.sandbox = sandbox  # the embedded sandbox this hub talks to, if any
         self.login_widget: Any = None  # the widget login() showed for this hub, while it is pending
@@ -129,15 +132,18 @@ class Hub:
         authorized: Authorized,
         *,
         api_base: str | None = None,
+        api_version: str | None = None,
         progress: bool = True,
         sandbox: Any = None,
     ) -> Hub:
         """A connected hub from a finished login: ``hnb.Hub.from_login(flow.finish(pasted))``.
 
-        ``api_base`` defaults to the API host the token was issued by."""
+        ``api_base`` defaults to the API host the token was issued by, ``api_version`` to the one
+        the login was made with (``OAuthFlow(api_version=…)``)."""
         return cls(
             authorized.token,
             api_base=api_base or authorized.token.api_base,
+            api_version=api_version or authorized.api_version,
             info=authorized.info,
             progress=progress,
             sandbox=sandbox,
@@ -164,7 +170,7 @@ class Hub:
             if self._client is None:
                 from .http.client import HubSpotClient
 
-                self._client = HubSpotClient(self.token, api_base=self.api_base)
+                self._client = HubSpotClient(self.token, api_base=self.api_base, api_version=self.api_version)
             return self._client
 
     @property

@@ -28,7 +28,7 @@ from ..errors import (
     error_from_response,
 )
 from ..http.client import json_body, send
-from ..http.urls import path
+from ..http.urls import DEFAULT_API_VERSION, oauth_path, path
 from .settings import check_token_endpoint
 
 TOKEN_CALL_RETRIES = 2  # a code is single-use: a blind retry after a lost answer would only burn it
@@ -36,7 +36,7 @@ TOKEN_WAIT_S = 30.0  # the most a token call waits out the token endpoint's 429s
 
 
 def token_path(endpoint: str) -> str:
-    return path("oauth.token", version=check_token_endpoint(endpoint))
+    return oauth_path("oauth.token", endpoint=check_token_endpoint(endpoint))
 
 
 def _post_form(session: requests.Session, url: str, form: dict[str, str]) -> requests.Response:
@@ -219,7 +219,7 @@ def _token_call(
     "refresh_token"). v1 names the token in the path (``/oauth/v1/access-tokens/{token}``); later
     versions post it in a form the app authenticates. Raises APIError/NetworkError."""
     if endpoint == "v1":
-        url = api_base + path(f"oauth.v1.{kind}", token=quote(token, safe=""))
+        url = api_base + oauth_path(f"oauth.v1.{kind}", token=quote(token, safe=""))
         resp = send(session, v1_method, url, max_retries=TOKEN_CALL_RETRIES)
     else:
         form = {
@@ -229,7 +229,7 @@ def _token_call(
             "token_type_hint": kind,
         }
         resp = _post_form(
-            session, api_base + path(f"oauth.{action}", version=check_token_endpoint(endpoint)), form
+            session, api_base + oauth_path(f"oauth.{action}", endpoint=check_token_endpoint(endpoint)), form
         )
     if resp.status_code >= 400:
         raise error_from_response(resp.status_code, resp.text, resp.headers)
@@ -284,12 +284,14 @@ def revoke(
     )
 
 
-def account_info(*, api_base: str, access_token: str, session: requests.Session) -> dict[str, Any]:
-    """``GET /account-info/v3/details``: the portal a (private-app) token belongs to."""
+def account_info(
+    *, api_base: str, access_token: str, session: requests.Session, api_version: str = DEFAULT_API_VERSION
+) -> dict[str, Any]:
+    """``GET /account-info/{2026-09,2026-03,v3}/details``: the portal a static credential belongs to."""
     resp = send(
         session,
         "GET",
-        api_base + path("account.details"),
+        api_base + path("account.details", api_version),
         headers={"Authorization": f"Bearer {access_token}"},
     )
     if resp.status_code >= 400:

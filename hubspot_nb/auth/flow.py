@@ -27,13 +27,13 @@ from urllib.parse import SplitResult, parse_qs, quote, urlencode, urlsplit
 import requests
 
 from ..errors import APIError, LoginFailed, NetworkError
-from ..http.urls import path
+from ..http.urls import DEFAULT_API_VERSION, check_api_version, oauth_path
 from .endpoints import account_info, exchange_code, introspect, refresh_grant, revoke
 from .portal import Authorized, portal_info
 from .settings import (
     DEFAULT_API_BASE,
     DEFAULT_APP_BASE,
-    DEFAULT_TOKEN_ENDPOINT,
+    TOKEN_ENDPOINT_FOR_API_VERSION,
     check_base_url,
     check_token_endpoint,
 )
@@ -158,8 +158,9 @@ class OAuthFlow:
         optional_scopes: list[str] | None = None,
         api_base: str = DEFAULT_API_BASE,
         app_base: str = DEFAULT_APP_BASE,
-        token_endpoint: str = DEFAULT_TOKEN_ENDPOINT,
+        token_endpoint: str | None = None,
         *,
+        api_version: str = DEFAULT_API_VERSION,
         cache: bool | str | TokenCache = True,
         session: requests.Session | None = None,
     ) -> None:
@@ -181,7 +182,11 @@ class OAuthFlow:
         self.optional_scopes = list(DEFAULT_OPTIONAL_SCOPES if optional_scopes is None else optional_scopes)
         self.api_base = check_base_url(api_base.rstrip("/"), what="api_base")
         self.app_base = check_base_url(app_base.rstrip("/"), what="app_base", allow_relative=True)
-        self.token_endpoint = check_token_endpoint(token_endpoint)
+        self.api_version = check_api_version(api_version)
+        # None: the API version's token endpoint (2026-03 for both date versions, v3 for legacy).
+        self.token_endpoint = check_token_endpoint(
+            token_endpoint if token_endpoint is not None else TOKEN_ENDPOINT_FOR_API_VERSION[self.api_version]
+        )
         if cache is True:
             self.cache: TokenCache | None = TokenCache()
         elif cache is False or cache is None:
@@ -219,12 +224,13 @@ class OAuthFlow:
             params["optional_scope"] = " ".join(self.optional_scopes)
         params["state"] = self.state
         # Spaces as %20, as HubSpot's own SDKs send them.
-        return f"{self.app_base}{path('oauth.authorize')}?{urlencode(params, quote_via=quote)}"
+        return f"{self.app_base}{oauth_path('oauth.authorize')}?{urlencode(params, quote_via=quote)}"
 
     def __repr__(self) -> str:
         return (
             f"OAuthFlow(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r}, "
-            f"api_base={self.api_base!r}, token_endpoint={self.token_endpoint!r}, "
+            f"api_base={self.api_base!r}, api_version={self.api_version!r}, "
+            f"token_endpoint={self.token_endpoint!r}, "
             f"client_secret={'set' if self._client_secret else None}, finished={self.finished})"
         )
 
@@ -336,4 +342,4 @@ class OAuthFlow:
             token.scopes = info.scopes
         if self.cache is not None and token.hub_id is not None:
             self.cache.save(token.to_record())
-        return Authorized(token, info)
+        return Authorized(token, info, self.api_version)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..http.urls import DEFAULT_API_VERSION
+
 if TYPE_CHECKING:
     from .token import Token
 
@@ -36,10 +38,12 @@ class PortalInfo:
 
 @dataclass(frozen=True)
 class Authorized:
-    """A finished login: the token and who it belongs to (what ``OAuthFlow.finish`` returns)."""
+    """A finished login: the token, who it belongs to, and the API version the login was asked for
+    (what ``OAuthFlow.finish`` returns; ``Hub.from_login`` makes its client use that version)."""
 
     token: Token
     info: PortalInfo
+    api_version: str = DEFAULT_API_VERSION
 
 
 def portal_info(token: Token, details: dict[str, Any] | None = None) -> PortalInfo:

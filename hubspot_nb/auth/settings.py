@@ -15,10 +15,18 @@ from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 from ..http.urls import DEFAULT_API_BASE as DEFAULT_API_BASE  # re-exported: the login defaults
+from ..http.urls import DEFAULT_API_VERSION, check_api_version
 from ..http.urls import DEFAULT_APP_BASE as DEFAULT_APP_BASE
 
 DEFAULT_TOKEN_ENDPOINT = "2026-03"  # /oauth/v1/token is deprecated (sunset 2027-02-16)
 TOKEN_ENDPOINTS = ("2026-03", "v3", "v1")
+# The token endpoint each API version logs in with, unless token_endpoint= says otherwise.
+# 2026-09 stays on /oauth/2026-03/token: 2026-09's spec declares no token response schema (and its
+# introspection a bare {active}, without the hub id a login needs), while 2026-03's declares the
+# token object; HubSpot's own docs exchange codes at 2026-03. ``legacy`` uses v3, not v1: both are
+# numbered paths that still answer, but OAuth v1 ends 2027-02-16, seven months before v3 (Sept 2027),
+# and v3 speaks the same form-posted introspect/revoke as 2026-03.
+TOKEN_ENDPOINT_FOR_API_VERSION = {"2026-09": "2026-03", "2026-03": "2026-03", "legacy": "v3"}
 
 # What every notebook needs: the three CRM object reads. ``oauth`` is HubSpot's base scope. These are
 # sent as ``scope``: they must be exactly the app's required scopes (app-hsmeta.json ``requiredScopes``).
@@ -59,6 +67,7 @@ ENV = {
     "access_token": "HUBSPOT_ACCESS_TOKEN",
     "api_base": "HUBSPOT_API_BASE",
     "app_base": "HUBSPOT_APP_BASE",
+    "api_version": "HUBSPOT_API_VERSION",
     "cache_dir": "HUBSPOT_NB_CACHE_DIR",
 }
 
@@ -76,6 +85,7 @@ class Settings:
     access_token: str | None = None
     api_base: str = DEFAULT_API_BASE
     app_base: str = DEFAULT_APP_BASE
+    api_version: str = DEFAULT_API_VERSION
     cache_dir: str | None = None
     token_endpoint: str = DEFAULT_TOKEN_ENDPOINT
     sources: dict[str, str] = field(default_factory=dict)
@@ -88,7 +98,8 @@ class Settings:
             f"optional_scopes={self.optional_scopes}, "
             f"service_key={'set' if self.service_key else None}, "
             f"access_token={'set' if self.access_token else None}, api_base={self.api_base!r}, "
-            f"app_base={self.app_base!r}, token_endpoint={self.token_endpoint!r})"
+            f"app_base={self.app_base!r}, api_version={self.api_version!r}, "
+            f"token_endpoint={self.token_endpoint!r})"
         )
 
     def static_credential(self) -> tuple[str, str] | None:
@@ -117,7 +128,8 @@ def split_scopes(value: str | Iterable[str] | None) -> list[str] | None:
 def resolve(**arguments: object) -> Settings:
     """Merge ``arguments`` (None = not given) over the ``HUBSPOT_*`` environment variables.
 
-    Also validates what it can: the token endpoint version and both base URLs.
+    Also validates what it can: the API version, the token endpoint version and both base URLs.
+    Without ``token_endpoint`` the API version picks it (``TOKEN_ENDPOINT_FOR_API_VERSION``).
     """
     if arguments.get("service_key") is not None and arguments.get("access_token") is not None:
         raise ConfigError(
@@ -141,14 +153,26 @@ def resolve(**arguments: object) -> Settings:
                 value = value.rstrip("/")
         setattr(settings, name, value)
         settings.sources[name] = source
+    settings.api_version = check_api_version(settings.api_version)
     endpoint = arguments.get("token_endpoint")
-    if endpoint is not None:
-        settings.token_endpoint = check_token_endpoint(str(endpoint))
+    settings.token_endpoint = (
+        check_token_endpoint(str(endpoint))
+        if endpoint is not None
+        else TOKEN_ENDPOINT_FOR_API_VERSION[settings.api_version]
+    )
     check_base_url(settings.api_base, what="api_base")
     check_base_url(settings.app_base, what="app_base", allow_relative=True)
     if settings.redirect_uri:
         check_base_url(settings.redirect_uri, what="redirect_uri", allow_relative=True)
     return settings
+
+
+def resolve_api_version(value: str | None = None) -> str:
+    """The API version to use: ``value``, else ``HUBSPOT_API_VERSION``, else ``2026-09``
+    (``ConfigError`` for anything but ``2026-09``, ``2026-03`` or ``legacy``)."""
+    if value is None:
+        value = os.environ.get(ENV["api_version"]) or None
+    return check_api_version(value if value is not None else DEFAULT_API_VERSION)
 
 
 def check_token_endpoint(version: str) -> str:

@@ -6,10 +6,10 @@ words of the messages and whether the credential is cached (service keys are, li
 
 ``verify`` checks a credential with one or two cheap calls and says who it belongs to:
 
-1. ``GET /account-info/v3/details`` — the portal id. HubSpot documents it with the ``oauth`` scope,
+1. ``GET /account-info/{version}/details`` — the portal id. HubSpot documents it with the ``oauth`` scope,
    which a service key may not be able to hold (reference §4a, unconfirmed), so a 403 here is no
    verdict:
-2. then ``GET /crm/v3/objects/contacts?limit=1`` (the contacts list the data helpers use) decides:
+2. then ``GET /crm/objects/{version}/contacts?limit=1`` (the contacts list the data helpers use) decides:
    200 = the key works (the portal id stays unknown), 401 = refused, 403 = a scope is missing.
 
 Key formats are unconfirmed (legacy private-app tokens look ``pat-na1-…``), so any non-empty
@@ -31,6 +31,7 @@ from ..errors import (
     error_from_response,
 )
 from ..http.client import send
+from ..http.urls import DEFAULT_API_VERSION, check_api_version, path
 from .endpoints import account_info
 from .portal import Authorized, portal_info
 from .token import Token
@@ -38,7 +39,6 @@ from .token import Token
 log = logging.getLogger("hubspot_nb.auth.static")
 
 KINDS = ("service-key", "private-app")
-CONTACTS_CHECK = "/crm/v3/objects/contacts"  # the list path crm/pull.py reads; limit=1 is the cheapest call
 WHERE_KEYS_ARE_MADE = "Development › Keys › Service keys (or Settings › Integrations › Service keys)"
 # The scopes to tick when making a key, per data helper (reference §4a step 2 and §5).
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
@@ -57,7 +57,12 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
 
 
 def verify(
-    credential: str, kind: str = "service-key", *, api_base: str, session: requests.Session | None = None
+    credential: str,
+    kind: str = "service-key",
+    *,
+    api_base: str,
+    api_version: str = DEFAULT_API_VERSION,
+    session: requests.Session | None = None,
 ) -> Authorized:
     """A ``Token`` for ``credential`` and the portal it belongs to, or ``LoginFailed`` saying why not
     (``reason``: ``empty``, ``bad_key``/``bad_token`` (401), ``missing_scopes`` (403), ``network``,
@@ -67,15 +72,18 @@ def verify(
     value = (credential or "").strip()
     if not value:
         raise LoginFailed(_empty(kind), "empty")
+    api_version = check_api_version(api_version)
     session = session or requests.Session()
     token = Token(value, kind=kind, api_base=api_base)
     details: dict[str, object] = {}
     try:
         try:
-            details = account_info(api_base=api_base, access_token=value, session=session)
+            details = account_info(
+                api_base=api_base, access_token=value, session=session, api_version=api_version
+            )
         except MissingScopes:
             log.debug("account info refused the %s (403); checking it with a contacts read", kind)
-            _contacts_check(api_base, value, session)
+            _contacts_check(api_base, api_version, value, session)
     except AuthenticationFailed:
         raise LoginFailed(_refused(kind), "bad_key" if kind == "service-key" else "bad_token") from None
     except MissingScopes as exc:
@@ -91,14 +99,15 @@ def verify(
         ) from None
     info = portal_info(token, details)
     token.hub_id = info.hub_id
-    return Authorized(token, info)
+    return Authorized(token, info, api_version)
 
 
-def _contacts_check(api_base: str, credential: str, session: requests.Session) -> None:
+def _contacts_check(api_base: str, api_version: str, credential: str, session: requests.Session) -> None:
+    # The list path crm/pull.py reads; limit=1 is the cheapest call.
     resp = send(
         session,
         "GET",
-        f"{api_base}{CONTACTS_CHECK}",
+        api_base + path("crm.objects", api_version, object_type="contacts"),
         params={"limit": 1},
         headers={"Authorization": f"Bearer {credential}"},
     )

@@ -22,7 +22,6 @@ from ..frames.catalogue import Catalogue
 from ..frames.chunks import assemble_chunks, typed_chunks
 from ..frames.convert import to_datetime
 from ..frames.records import catalogue_frame
-from ..http.urls import path
 from . import _chains, pull
 from .filters import check_limits, epoch_ms, filter_groups, with_filter
 from .filters import sorts as build_sorts
@@ -72,7 +71,7 @@ def catalogue(ctx: Context, object_type: str) -> Catalogue:
     name = object_type_name(object_type)
 
     def fetch() -> Catalogue:
-        body = ctx.client.get(path("crm.properties", object_type=name), {"archived": "false"})
+        body = ctx.client.get(ctx.client.path("crm.properties", object_type=name), {"archived": "false"})
         return Catalogue.from_json(name, body.get("results") or [])
 
     return ctx.catalogues.get(("catalogue", name), fetch)
@@ -158,7 +157,7 @@ def objects(ctx: Context, object_type: str, query: Query) -> pd.DataFrame | Iter
 def _default_names(client: Any, object_type: str) -> list[str]:
     """HubSpot's default property set for list calls, read off one record, so that list and search
     (whose defaults can differ) deliver the same columns."""
-    page = client.get(path("crm.objects", object_type=object_type), {"limit": 1})
+    page = client.get(client.path("crm.objects", object_type=object_type), {"limit": 1})
     results = page.get("results") or []
     return list((results[0].get("properties") or {}).keys()) if results else ["hs_object_id"]
 
@@ -307,7 +306,9 @@ def associations(ctx: Context, from_type: str, to_type: str, ids: Any = None) ->
 def owners(ctx: Context, archived: bool = False) -> pd.DataFrame:
     """``hub.owners()``: the portal's owners (users records can be assigned to), index ``id``."""
     rows = []
-    for page in ctx.client.pages(path("crm.owners"), {"limit": 100, "archived": str(archived).lower()}):
+    for page in ctx.client.pages(
+        ctx.client.path("crm.owners"), {"limit": 100, "archived": str(archived).lower()}
+    ):
         for o in page.get("results") or []:
             name = " ".join(p for p in (o.get("firstName"), o.get("lastName")) if p)
             rows.append({
@@ -330,7 +331,7 @@ def pipelines(ctx: Context, object_type: str = "deals") -> pd.DataFrame:
     """``hub.pipelines("deals")``: one row per stage (index: stage id) with its pipeline's name,
     order, win probability and whether it closes the record."""
     object_type = object_type_name(object_type)
-    body = ctx.client.get(path("crm.pipelines", object_type=object_type))
+    body = ctx.client.get(ctx.client.path("crm.pipelines", object_type=object_type))
     rows = []
     for p in body.get("results") or []:
         for s in p.get("stages") or []:

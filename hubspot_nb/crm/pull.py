@@ -25,8 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
-from ..http.client import HubSpotClient, next_after
-from ..http.urls import path as endpoint
+from ..http.client import HubSpotClient, batch_results, next_after
 from .filters import with_filter
 
 LIST_PAGE = 100
@@ -86,7 +85,7 @@ def list_batches(
 ) -> Iterator[Batch]:
     """Pages of the list endpoint as merged record batches, from the cursor ``after`` (None: the
     first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so."""
-    path = endpoint("crm.objects", object_type=object_type)
+    path = client.path("crm.objects", object_type=object_type)
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
         base["associations"] = ",".join(associations)
@@ -164,17 +163,18 @@ def read_associations(
     client: HubSpotClient, from_type: str, to_type: str, ids: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """Every link of the records ``ids`` to ``to_type``: ``{id: [{"toObjectId", "associationTypes"}]}``
-    from ``POST /crm/v4/associations/{from}/{to}/batch/read``, following each result's own
+    from the associations batch read (``/crm/associations/2026-09/{from}/{to}/batch/read``, or v4 under
+    ``legacy``), following each result's own
     ``paging.next.after`` (sent back as that input's ``after``) until none is left."""
-    path = endpoint("crm.associations.batch_read", from_type=from_type, to_type=to_type)
+    path = client.path("crm.associations.batch_read", from_type=from_type, to_type=to_type)
     out: dict[str, list[dict[str, Any]]] = {str(i): [] for i in ids}
     pending: list[dict[str, str]] = [{"id": str(i)} for i in ids]
     seen: set[tuple[str, str]] = set()  # (id, cursor): a cursor HubSpot repeats ends that record
     while pending:
         more: list[dict[str, str]] = []
         for start in range(0, len(pending), ASSOCIATION_BATCH):
-            body = client.post(path, {"inputs": pending[start : start + ASSOCIATION_BATCH]}) or {}
-            for result in body.get("results") or []:
+            body = client.post(path, {"inputs": pending[start : start + ASSOCIATION_BATCH]})
+            for result in batch_results(body):  # records without links: a 207, or (2026-09) 200 + errors
                 record_id = str((result.get("from") or {}).get("id"))
                 out.setdefault(record_id, []).extend(result.get("to") or [])
                 after = ((result.get("paging") or {}).get("next") or {}).get("after")
@@ -231,7 +231,7 @@ def search_batches(
     With ``sorts`` HubSpot's order is kept and at most 10,000 results can be reached (the caller
     only uses that for ``limit`` ≤ 10,000).
     """
-    path = endpoint("crm.objects.search", object_type=object_type)
+    path = client.path("crm.objects.search", object_type=object_type)
     groups = list(groups or [])
     keyed = not sorts
     order = [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}]

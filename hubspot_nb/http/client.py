@@ -16,6 +16,7 @@ dicts and iterators (it never imports pandas).
 from __future__ import annotations
 
 import json as jsonlib
+import logging
 import os
 import random
 import threading
@@ -31,7 +32,10 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import ConfigError, NetworkError, error_from_response
 from .ratelimit import BothLimits, Limits, RollingWindow, learn_from_headers, portal_search_limiter
-from .urls import DEFAULT_API_BASE
+from .urls import DEFAULT_API_BASE, DEFAULT_API_VERSION, check_api_version
+from .urls import path as endpoint_path
+
+log = logging.getLogger("hubspot_nb.http")
 
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
 DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per portal (no headers say so)
@@ -216,7 +220,8 @@ class HubSpotClient:
 
     ``burst``/``burst_window_s``: the 10-second allowance to stay under (default: learned from
     HubSpot's headers, starting at 100); ``search_rps``: CRM search requests per second (default 5);
-    ``max_workers``: threads for concurrent page fetches (``client.pool``).
+    ``max_workers``: threads for concurrent page fetches (``client.pool``). ``api_version``
+    (``2026-09``, ``2026-03`` or ``legacy``) picks the paths ``client.path(name, **parts)`` gives.
     """
 
     def __init__(
@@ -224,6 +229,7 @@ class HubSpotClient:
         token: TokenLike,
         api_base: str = DEFAULT_API_BASE,
         *,
+        api_version: str = DEFAULT_API_VERSION,
         session: requests.Session | None = None,
         burst: int | None = None,
         burst_window_s: float = 10.0,
@@ -235,6 +241,7 @@ class HubSpotClient:
     ) -> None:
         self.token = token
         self.api_base = api_base.rstrip("/")
+        self.api_version = check_api_version(api_version)
         self.max_retries = max_retries
         self.timeout = timeout
         self.session = session or requests.Session()
@@ -258,7 +265,7 @@ class HubSpotClient:
         self._pool: ThreadPoolExecutor | None = None
 
     def __repr__(self) -> str:
-        return f"<HubSpotClient {self.api_base}>"
+        return f"<HubSpotClient {self.api_base} api_version={self.api_version}>"
 
     # -- plumbing --------------------------------------------------------------------------------
     @property
@@ -294,6 +301,10 @@ class HubSpotClient:
         learn_from_headers(
             self.burst_limiter, headers, pinned=self._burst_pinned, pad=resp.status_code != 429
         )
+
+    def path(self, name: str, **parts: object) -> str:
+        """The path of endpoint ``name`` (``http.urls``) in this client's API version."""
+        return endpoint_path(name, self.api_version, **parts)
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.api_base}/{path.lstrip('/')}"
@@ -434,6 +445,23 @@ class HubSpotClient:
             if not rows or (total is not None and nxt >= int(total)):
                 return
             query[offset_param] = nxt
+
+
+def batch_results(body: Any) -> list[dict[str, Any]]:
+    """The ``results`` of a batch read, whichever way its version reports ids it could not read:
+    v3, v4 and 2026-03 answer 207 with ``errors``; 2026-09 declares no 207 and answers 200 with
+    ``errors`` and ``numErrors`` in the body. Both are a success here (``request`` accepts any 2xx):
+    unknown ids are simply absent from the results, and the errors are only logged."""
+    if not isinstance(body, dict):
+        return []
+    errors = body.get("errors") or []
+    if errors:
+        log.debug(
+            "hubspot_nb: a batch read reported %s error(s): %s",
+            body.get("numErrors", len(errors)),
+            sorted({str(e.get("category")) for e in errors if isinstance(e, dict)}),
+        )
+    return [r for r in body.get("results") or [] if isinstance(r, dict)]
 
 
 def next_after(page: Any) -> str | None:

@@ -12,7 +12,6 @@ import pandas as pd
 
 from ..context import Context
 from ..frames.convert import CAT, DATE, FLOAT, INT, STR, UTC, typed_frame
-from ..http.urls import path as endpoint
 from . import _rows as mf
 
 ATTRIBUTION_MODELS = (
@@ -90,15 +89,17 @@ def campaigns(
     params = {"limit": 100, "properties": list(CAMPAIGN_PROPERTIES)}  # repeated: properties=a&properties=b
     rows = [
         campaign_row(r)
-        for page in ctx.client.pages(endpoint("marketing.campaigns"), params)
+        for page in ctx.client.pages(ctx.client.path("marketing.campaigns"), params)
         for r in page.get("results") or []
     ]
 
     def reports(row: dict[str, Any]) -> dict[str, Any]:
-        metrics = ctx.client.get(endpoint("marketing.campaign.metrics", campaign_id=row["id"]), window) or {}
+        metrics = (
+            ctx.client.get(ctx.client.path("marketing.campaign.metrics", campaign_id=row["id"]), window) or {}
+        )
         extra = {column: metrics.get(key) for key, column in METRICS.items()}
         if revenue:
-            revenue_path = endpoint("marketing.campaign.revenue", campaign_id=row["id"])
+            revenue_path = ctx.client.path("marketing.campaign.revenue", campaign_id=row["id"])
             money = ctx.client.get(revenue_path, {**window, "attributionModel": model}) or {}
             extra.update({column: money.get(key) for key, (column, _) in REVENUE.items()})
         return extra

@@ -1,5 +1,6 @@
 """Marketing e-mails and their statistics as typed DataFrames (``hub.marketing_emails()`` and
-``hub.email_statistics()`` delegate here). Needs the ``content`` (or ``marketing.email.read``) scope.
+``hub.email_statistics()`` delegate here). Needs the ``content`` scope (the only one 2026-09 accepts;
+v3 and 2026-03 also take ``marketing.email.read``).
 
 HTTP, retries, rate limits and paging live in the client (``ctx.client``); turning JSON into typed
 columns lives in ``_rows`` (its docstring has the column naming rule and the statistics column
@@ -15,7 +16,6 @@ import pandas as pd
 
 from ..context import Context
 from ..frames.convert import BOOL, CAT, OBJ, STR, UTC, typed_frame
-from ..http.urls import path as endpoint
 from . import _rows as mf
 
 # -- marketing e-mails ------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def _email_records(ctx: Context, *, stats: bool, archived: bool, since: Any) -> 
     }
     if since is not None:
         params["updatedAfter"] = mf.to_iso(mf.to_utc(since, "since"))
-    for page in ctx.client.pages(endpoint("marketing.emails"), params):
+    for page in ctx.client.pages(ctx.client.path("marketing.emails"), params):
         yield from page.get("results") or []
 
 
@@ -136,12 +136,14 @@ def email_statistics(ctx: Context, start: Any, end: Any, interval: str | None = 
     t0, t1 = mf.to_utc(start, "start"), mf.to_utc(end, "end")
     window = {"startTimestamp": mf.to_iso(t0), "endTimestamp": mf.to_iso(t1)}
     if interval is None:
-        body = ctx.client.get(endpoint("marketing.emails.statistics"), window) or {}
+        body = ctx.client.get(ctx.client.path("marketing.emails.statistics"), window) or {}
         email_ids = [str(e) for e in body.get("emails") or []]
 
         def one_email(email_id: str) -> Any:
             answer = (
-                ctx.client.get(endpoint("marketing.emails.statistics"), {**window, "emailIds": email_id})
+                ctx.client.get(
+                    ctx.client.path("marketing.emails.statistics"), {**window, "emailIds": email_id}
+                )
                 or {}
             )
             return answer.get("aggregate")
@@ -154,7 +156,9 @@ def email_statistics(ctx: Context, start: Any, end: Any, interval: str | None = 
     else:
         unit = mf.choose(interval, INTERVALS, "interval")
         rows = []
-        for page in ctx.client.pages(endpoint("marketing.emails.histogram"), {**window, "interval": unit}):
+        for page in ctx.client.pages(
+            ctx.client.path("marketing.emails.histogram"), {**window, "interval": unit}
+        ):
             for item in page.get("results") or []:
                 span = item.get("interval") or {}
                 data = item.get("aggregations") or item.get("aggregateStatistic")

@@ -33,7 +33,6 @@ from ..context import Context
 from ..errors import NotFound
 from ..frames.assembly import assemble_pages
 from ..frames.convert import BOOL, FLOAT, INT, STR, UTC, typed_frame
-from ..http.urls import path as endpoint
 from . import _rows as mf
 from .emails import send_id_list
 
@@ -141,7 +140,7 @@ def _pull(ctx: Context, params: dict[str, Any], t0: pd.Timestamp, t1: pd.Timesta
     """Every page of one window, each page already a typed frame."""
     query = {**params, "startTimestamp": mf.to_ms(t0), "endTimestamp": mf.to_ms(t1), "limit": PAGE_SIZE}
     frames = []
-    for page in ctx.client.offset_pages(endpoint("marketing.email_events"), query):
+    for page in ctx.client.offset_pages(ctx.client.path("marketing.email_events"), query):
         events = page.get("events") or []
         if events:
             frames.append(page_frame(events, t0, t1))
@@ -164,7 +163,7 @@ def send_ids(ctx: Context, email_id: Any) -> list[Any]:
     """The legacy send ids (``emailCampaignId``) of a marketing e-mail: its ``allEmailCampaignIds``
     when ``email_id`` is a v3 e-mail id, else ``email_id`` itself (already a send id)."""
     try:
-        email = ctx.client.get(endpoint("marketing.email", email_id=email_id)) or {}
+        email = ctx.client.get(ctx.client.path("marketing.email", email_id=email_id)) or {}
     except NotFound:
         return [email_id]
     return send_id_list(email.get("allEmailCampaignIds")) or [email_id]

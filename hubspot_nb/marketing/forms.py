@@ -26,7 +26,7 @@ import pandas as pd
 from ..context import Context
 from ..errors import MissingScopes, NotFound
 from ..frames.convert import BOOL, CAT, DATE, FLOAT, INT, OBJ, STR, UTC, typed_column, typed_frame
-from ..http.urls import path as endpoint
+from ..http.client import batch_results
 from . import _rows as mf
 
 FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment")  # what formTypes=all lists
@@ -42,7 +42,7 @@ def _form_records(ctx: Context, archived: bool) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for archived_pass in (False, True) if archived else (False,):
         params = {"limit": FORMS_PAGE, "formTypes": "all", "archived": str(archived_pass).lower()}
-        for page in ctx.client.pages(endpoint("marketing.forms"), params):
+        for page in ctx.client.pages(ctx.client.path("marketing.forms"), params):
             for record in page.get("results") or []:
                 form = dict(record)
                 form["archived"] = bool(form.get("archived")) or archived_pass
@@ -98,7 +98,7 @@ def _submissions(
     and whether HubSpot served any at all (an archived form's 404 counts as none, not an error)."""
     rows: list[dict[str, Any]] = []
     archived = bool(form.get("archived"))
-    path = endpoint("marketing.form_submissions", form_id=form["id"])
+    path = ctx.client.path("marketing.form_submissions", form_id=form["id"])
     served = False
     try:
         for page in ctx.client.pages(path, {"limit": SUBMISSIONS_PAGE}):
@@ -141,9 +141,10 @@ def contact_ids_by_email(ctx: Context, emails: Iterable[str]) -> dict[str, str]:
 
     def read(chunk: list[str]) -> list[dict[str, Any]]:
         body = {"idProperty": "email", "properties": ["email"], "inputs": [{"id": e} for e in chunk]}
-        return (ctx.client.post(endpoint("crm.objects.batch_read", object_type="contacts"), body) or {}).get(
-            "results"
-        ) or []
+        # Unknown addresses: a 207 (legacy, 2026-03) or a 200 with errors (2026-09); batch_results reads both.
+        return batch_results(
+            ctx.client.post(ctx.client.path("crm.objects.batch_read", object_type="contacts"), body)
+        )
 
     found: dict[str, str] = {}
     for results in ctx.client.pool.map(read, chunks):

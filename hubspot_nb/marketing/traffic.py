@@ -11,7 +11,6 @@ import pandas as pd
 
 from ..context import Context
 from ..frames.convert import DATE, FLOAT, INT, STR, typed_frame
-from ..http.urls import path as endpoint
 from . import _rows as mf
 
 BREAKDOWNS = (
@@ -98,7 +97,7 @@ def traffic(
     t1 = mf.to_utc(end, "end") if end is not None else pd.Timestamp.now(tz="UTC").normalize()
     t0 = mf.to_utc(start, "start") if start is not None else t1 - pd.Timedelta(days=30)
     params = {"start": t0.strftime("%Y%m%d"), "end": t1.strftime("%Y%m%d"), "limit": PAGE}
-    path = endpoint("analytics.report", breakdown=what, period=when)
+    path = ctx.client.path("analytics.report", breakdown=what, period=when)
     if when == "total":
         pages = ctx.client.offset_pages(
             path, params, has_more_key=None, total_key="total", results_key="breakdowns"

@@ -101,7 +101,9 @@ class ServiceKeyWidget(widgets.VBox):
         self.connect_button.disabled = True
         try:
             self._say("Checking the key…")
-            authorized = static.verify(key, "service-key", api_base=self.api_base)
+            authorized = static.verify(
+                key, "service-key", api_base=self.api_base, api_version=self.hub.api_version
+            )
             if self.store is not None:
                 self.store.save_key(authorized.token.to_record())
                 authorized.token.store = self.store

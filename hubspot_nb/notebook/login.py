@@ -40,7 +40,7 @@ from ..auth import flow as auth
 from ..auth import static
 from ..auth.cache import TokenCache
 from ..auth.portal import portal_info
-from ..auth.settings import ANALYSIS_OPTIONAL_SCOPES, ENV, resolve
+from ..auth.settings import ANALYSIS_OPTIONAL_SCOPES, ENV, resolve, resolve_api_version
 from ..auth.token import Token
 from ..errors import (
     APIError,
@@ -68,7 +68,8 @@ def login(
     access_token: str | None = None,
     api_base: str | None = None,
     app_base: str | None = None,
-    token_endpoint: str = "2026-03",
+    api_version: str | None = None,
+    token_endpoint: str | None = None,
     hub_id: int | None = None,
     sandbox: Any = None,
     auto_approve: bool = False,
@@ -89,6 +90,10 @@ def login(
     ``sandbox=True`` (or a running sandbox object) logs in to the local sandbox instead of HubSpot.
     ``service_key=`` (or ``HUBSPOT_SERVICE_KEY``) connects with a HubSpot service key, ``access_token=``
     (or ``HUBSPOT_ACCESS_TOKEN``) with a legacy private-app or static app token: no OAuth at all.
+    ``api_version`` (or ``HUBSPOT_API_VERSION``): which HubSpot paths the hub calls, ``"2026-09"``
+    (default), ``"2026-03"`` or ``"legacy"`` (v1–v4 paths, for portals or proxies that need them);
+    ``token_endpoint`` (``"2026-03"``, ``"v3"``, ``"v1"``) defaults to the version's own (2026-03;
+    v3 for legacy). Cached logins do not pin the version: each ``login``/``connect`` chooses anew.
     """
     for name, value in (("service_key", service_key), ("access_token", access_token)):
         if value is not None and not value.strip():
@@ -116,6 +121,7 @@ def login(
         access_token=access_token,
         api_base=api_base,
         app_base=app_base,
+        api_version=api_version,
         cache_dir=cache_dir,
         token_endpoint=token_endpoint,
     )
@@ -129,7 +135,7 @@ def login(
         kind, value = credential
         from_argument = settings.sources.get("service_key" if kind == "service-key" else "access_token")
         keep = store if kind == "service-key" and from_argument == "argument" else None
-        return static_hub(value, kind, settings.api_base, sandbox=sb, store=keep)
+        return static_hub(value, kind, settings.api_base, settings.api_version, sandbox=sb, store=keep)
 
     note = None
     if store is not None and not force:
@@ -155,9 +161,10 @@ def login(
         settings.api_base,
         settings.app_base,
         settings.token_endpoint,
+        api_version=settings.api_version,
         cache=store if store is not None else False,
     )
-    hub = Hub(api_base=settings.api_base, sandbox=sb)
+    hub = Hub(api_base=settings.api_base, api_version=settings.api_version, sandbox=sb)
     if auto_approve:
         authorized = flow.finish(approve_in_sandbox(flow, sb))
         hub.attach(authorized.token, authorized.info)
@@ -194,7 +201,7 @@ def _key_login(
     settings: Any, store: TokenCache | None, mode: str, note: str | None, *, sandbox: Any, wait: float | None
 ) -> Hub:
     """No OAuth app configured: ask for a service key (widget, or a hidden prompt in a terminal)."""
-    hub = Hub(api_base=settings.api_base, sandbox=sandbox)
+    hub = Hub(api_base=settings.api_base, api_version=settings.api_version, sandbox=sandbox)
     if mode == "widget":
         from IPython.display import display
 
@@ -217,12 +224,15 @@ def connect(
     client_id: str | None = None,
     *,
     api_base: str | None = None,
+    api_version: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Hub:
     """A ``Hub`` from the token cache, without any UI. ``NotLoggedIn`` if nothing suitable is cached.
 
     With no arguments: the most recent login. ``hub_id``/``client_id`` pick one of several portals.
+    ``api_version`` (or ``HUBSPOT_API_VERSION``; default ``"2026-09"``) as for ``login``.
     """
+    version = resolve_api_version(api_version)
     store = TokenCache(cache_dir)
     record = _newest(store, client_id, hub_id, api_base)
     if record is None:
@@ -236,7 +246,7 @@ def connect(
         token = Token.from_record(record, store=store)
     else:
         token = _token_from_record(record, store)
-    return Hub(token, api_base=token.api_base, info=portal_info(token))
+    return Hub(token, api_base=token.api_base, api_version=version, info=portal_info(token))
 
 
 def _newest(
@@ -322,6 +332,7 @@ def static_hub(
     credential: str,
     kind: str,
     api_base: str,
+    api_version: str | None = None,
     *,
     sandbox: Any = None,
     store: TokenCache | None = None,
@@ -329,10 +340,13 @@ def static_hub(
     """A hub for a static credential (``kind`` "service-key" or "private-app"): never refreshed, the
     portal from the account details where the credential may read them. ``store`` caches a service
     key for the next ``login()``/``connect()``."""
-    authorized = static.verify(credential, kind, api_base=api_base)
+    version = resolve_api_version(api_version)
+    authorized = static.verify(credential, kind, api_base=api_base, api_version=version)
     if store is not None and kind == "service-key":
         remember_key(store, authorized.token)
-    return Hub(authorized.token, api_base=api_base, info=authorized.info, sandbox=sandbox)
+    return Hub(
+        authorized.token, api_base=api_base, api_version=version, info=authorized.info, sandbox=sandbox
+    )
 
 
 def remember_key(store: TokenCache, token: Token) -> None:
@@ -359,7 +373,7 @@ def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[H
     if record is None:
         return None, None
     if record.get("kind") == "service-key":
-        return _key_from_cache(store, record)
+        return _key_from_cache(store, record, settings.api_version)
     token = _token_from_record(record, store, settings)
     if "scopes" in settings.sources and not set(settings.scopes) <= set(token.scopes):
         return None, "The saved login lacks scopes you now ask for, so please log in again."
@@ -372,16 +386,22 @@ def _from_cache(store: TokenCache, settings: Any, hub_id: int | None) -> tuple[H
             log.warning(
                 "hubspot_nb: could not refresh the saved token now (%s); will retry", type(exc).__name__
             )
-    return Hub(token, api_base=token.api_base, info=portal_info(token)), None
+    return Hub(
+        token, api_base=token.api_base, api_version=settings.api_version, info=portal_info(token)
+    ), None
 
 
-def _key_from_cache(store: TokenCache, record: dict[str, Any]) -> tuple[Hub | None, str | None]:
+def _key_from_cache(
+    store: TokenCache, record: dict[str, Any], api_version: str
+) -> tuple[Hub | None, str | None]:
     """A hub for a cached service key, checked with one cheap call. A refused key (401) is deleted;
     a key that now lacks a scope (403) is kept and the hub connected (the data calls will say which
     scope); an unreachable HubSpot connects anyway: the first data call will tell."""
     token = Token.from_record(record, store=store)
     try:
-        authorized = static.verify(token.access_token, "service-key", api_base=token.api_base)
+        authorized = static.verify(
+            token.access_token, "service-key", api_base=token.api_base, api_version=api_version
+        )
     except LoginFailed as exc:
         if exc.reason == "bad_key":
             store.delete_key(token.hub_id, token.access_token)
@@ -390,9 +410,9 @@ def _key_from_cache(store: TokenCache, record: dict[str, Any]) -> tuple[Hub | No
                 "forgotten here. Paste a new key."
             )
         log.warning("hubspot_nb: could not check the saved service key now (%s)", exc.reason)
-        return Hub(token, api_base=token.api_base, info=portal_info(token)), None
+        return Hub(token, api_base=token.api_base, api_version=api_version, info=portal_info(token)), None
     authorized.token.store = store
-    return Hub(authorized.token, api_base=token.api_base, info=authorized.info), None
+    return Hub(authorized.token, api_base=token.api_base, api_version=api_version, info=authorized.info), None
 
 
 def terminal_can_prompt() -> bool:
@@ -417,7 +437,7 @@ def prompt_key_login(hub: Hub, api_base: str, store: TokenCache | None, note: st
         print(f"    {', '.join(scopes):<75} for {helper}")
     print("Then open the key, copy its value and paste it here (the input is hidden).\n")
     key = getpass.getpass("Service key: ")
-    authorized = static.verify(key, "service-key", api_base=api_base)
+    authorized = static.verify(key, "service-key", api_base=api_base, api_version=hub.api_version)
     if store is not None:
         remember_key(store, authorized.token)
     hub.attach(authorized.token, authorized.info)

@@ -37,7 +37,7 @@ class LoginWidget(widgets.VBox):
 
     def __init__(self, flow: OAuthFlow, hub: Hub | None = None, *, note: str | None = None) -> None:
         self.flow = flow
-        self.hub = hub if hub is not None else Hub(api_base=flow.api_base)
+        self.hub = hub if hub is not None else Hub(api_base=flow.api_base, api_version=flow.api_version)
         self.error: BaseException | None = None  # the last failure, for tests and debugging
         self.link = widgets.HTML(self._link_html())
         self.secret = widgets.Password(

@@ -154,7 +154,7 @@ def test_limit_stops_early(fresh_sandbox: Any) -> None:
     assert len(frame) == 250
     assert list(frame.index) == sb.portal.store("contacts").ids()[:250]
     stats = requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
-    assert stats["requests"].get("GET /crm/v3/objects/{object_type}") == 3  # 100 + 100 + 50
+    assert stats["requests"].get("GET /crm/objects/2026-09/{object_type}") == 3  # 100 + 100 + 50
     assert hub.contacts(limit=0).empty
 
 
