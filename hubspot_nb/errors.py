@@ -192,9 +192,11 @@ class MissingScopes(APIError):
         scopes = self.missing_scopes
         if scopes and not self.hint:
             self.hint = (
-                f"This call needs the scope {' or '.join(scopes)}. Add it to your app's scopes "
-                "(app-hsmeta.json, then hs project upload) and to HUBSPOT_SCOPES or "
-                "HUBSPOT_OPTIONAL_SCOPES to match, then log in again with hnb.login(force=True)."
+                f"This call needs the scope {' or '.join(scopes)}. With a service key: open the key in "
+                "HubSpot (Development › Keys › Service keys), Add new scope, tick it, save and run the "
+                "cell again. With an OAuth app: add it to the app's scopes (app-hsmeta.json, then hs "
+                "project upload) and to HUBSPOT_SCOPES or HUBSPOT_OPTIONAL_SCOPES to match, then log in "
+                "again with hnb.login(force=True)."
             )
         return super()._text()
 

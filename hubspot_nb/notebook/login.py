@@ -188,7 +188,8 @@ NOTHING_CONFIGURED = (
     "and pass it: "
     "hnb.login(service_key=...) or set HUBSPOT_SERVICE_KEY; or set up an OAuth app with HUBSPOT_CLIENT_ID, "
     "HUBSPOT_CLIENT_SECRET and HUBSPOT_REDIRECT_URI (or client_id=, client_secret=, redirect_uri=); an "
-    "existing private-app token works too: hnb.login(access_token=...). Or try the sandbox: "
+    "existing legacy private-app token works too, until September 2027: hnb.login(access_token=...). "
+    "Or try the sandbox: "
     "hnb.login(sandbox=True)."
 )
 KEY_PENDING = (
