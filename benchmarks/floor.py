@@ -20,9 +20,20 @@ best split. The last request of each class still needs its own round trip (``lat
 
     rtt(k) = latency_ms + k * per_record_ms
 
-``list_cost`` is 1 when the properties fit in the list URL and 2 when they do not (then each page of
-100 ids needs a list call for the ids and a batch read with the properties in the body). ``extra``
-is the burst-class requests every pull makes once (the property catalogue).
+``list_cost`` is the burst-class requests one list page of 100 records costs (``list_strategy``): 1
+when the requested names fit in one list URL; else the cheaper of two ways to get a page's records
+with every property, both burst class:
+
+- *split URLs*: the names in ``k`` groups that each fit a URL (``url_groups``), one list call per
+  group for the same 100 records, joined on id: ``k`` requests;
+- *ids, then batch read*: one list call naming no properties (the ids and the cursor) and one
+  ``POST …/batch/read`` of those 100 ids with every name in the body: 2 requests, whatever ``k``.
+
+So ``list_cost = min(k, 2)``. Search pages are not affected: the names go in the POST body (the
+sandbox accepts bodies up to 32 MB; HubSpot's search body limit is unconfirmed, and a 200-record
+page naming ~500 properties is ~16 KB of body), so wide records cost search nothing extra, and the
+best split of a wide pull moves records from the list (now 2 requests per 100) to search (1 per
+200). ``extra`` is the burst-class requests every pull makes once (the property catalogue).
 
 The floor is a true lower bound: it assumes unlimited concurrency and ignores that cursors chain
 pages one after another; it is what the limits allow, not what a sequential client can reach.
@@ -33,9 +44,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 LIST_PAGE = 100
 SEARCH_PAGE = 200
+MAX_URL_CHARS = 16_000  # HubSpot's (and the sandbox's) 414 threshold, hubspot_nb/sandbox/server.py
+LIST_PATH = "/crm/v3/objects/contacts"
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,41 @@ class Limits:
         return cls(**{k: v for k, v in config.items() if k in names})
 
 
+def url_groups(names: list[str], *, path: str = LIST_PATH, limit: int = MAX_URL_CHARS) -> int:
+    """The fewest groups ``names`` split into so that each group's list URL (path, ``limit=100``, a
+    cursor, ``archived`` and ``properties=`` the group) stays under ``limit`` characters."""
+    fixed = len(urlencode({"limit": 100, "after": "x" * 24, "archived": "false", "properties": ""}))
+    room = limit - len(path) - 1 - fixed
+    groups, used = 1, 0
+    for name in names:
+        cost = len(quote(name, safe="")) + (3 if used else 0)  # the comma, URL-encoded as %2C
+        if used and used + cost > room:
+            groups, used = groups + 1, len(quote(name, safe=""))
+        else:
+            used += cost
+    return groups
+
+
+@dataclass(frozen=True)
+class ListStrategy:
+    cost: int  # burst-class requests per list page of 100 records
+    how: str  # one line: which way, and why
+
+    @classmethod
+    def for_groups(cls, groups: int) -> ListStrategy:
+        if groups <= 1:
+            return cls(1, "the names fit one list URL: 1 request per page")
+        if groups == 2:
+            return cls(2, "the names need 2 URL-sized groups: 2 list calls per page (ids + batch read "
+                          "would also cost 2)")  # fmt: skip
+        return cls(2, f"the names need {groups} URL-sized groups; ids + batch read costs 2 per page, fewer")
+
+
+def list_strategy(names: list[str] | None) -> ListStrategy:
+    """How a list page with ``names`` (None: the default properties) is cheapest to fetch."""
+    return ListStrategy.for_groups(1 if not names else url_groups(names))
+
+
 def class_time(requests: int, allowance: int, window_s: float) -> float:
     """Seconds before the last of ``requests`` may start under a rolling limit that starts full."""
     if requests <= 0 or allowance <= 0:
@@ -70,10 +119,17 @@ class Floor:
     seconds: float
     list_requests: int  # burst-class requests in the best split (catalogue included)
     search_requests: int
+    list_cost: int = 1  # burst-class requests per list page
+    list_pages: int = 0
 
     def describe(self) -> str:
         burst, search = self.list_requests, self.search_requests
-        return f"{self.seconds:.2f} s ({burst} burst-class + {search} search requests)"
+        if self.list_cost == 1:
+            return f"{self.seconds:.2f} s ({burst} burst-class + {search} search requests)"
+        return (
+            f"{self.seconds:.2f} s ({self.list_pages} list pages × {self.list_cost} = {burst} burst-class "
+            f"requests with the catalogue, + {search} search requests)"
+        )
 
 
 def pull_floor(n: int, limits: Limits, *, list_cost: int = 1, extra: int = 1) -> Floor:
@@ -83,10 +139,11 @@ def pull_floor(n: int, limits: Limits, *, list_cost: int = 1, extra: int = 1) ->
     max_search = math.ceil(n / SEARCH_PAGE) if limits.search_rps > 0 else 0
     for s in range(max_search + 1):
         rest = max(0, n - s * SEARCH_PAGE)
-        burst_requests = math.ceil(rest / LIST_PAGE) * list_cost + extra
+        pages = math.ceil(rest / LIST_PAGE)
+        burst_requests = pages * list_cost + extra
         seconds = requests_floor(burst_requests, s, limits)
         if best is None or seconds < best.seconds:
-            best = Floor(seconds, burst_requests, s)
+            best = Floor(seconds, burst_requests, s, list_cost, pages)
     assert best is not None
     return best
 

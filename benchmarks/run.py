@@ -36,11 +36,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from floor import url_groups
 from report import write_results
 from sandbox_process import SandboxProcess
 
 HERE = Path(__file__).resolve().parent
-WORKLOADS = ("default", "all", "sync", "convert", "memory", "parquet")
+WORKLOADS = ("default", "opaque", "all", "sync", "convert", "memory", "parquet")
 CONTENDERS = ("hubspot_nb", "official", "requests")
 FAST_KNOBS = {"latency_ms": 0, "per_record_ms": 0, "burst": 0, "search_rps": 0}
 STEP_TIMEOUT_S = 1200
@@ -54,28 +55,41 @@ class Step:
     sandbox: str  # "main" or "memory"
     properties: Any = None
     fast: bool = False  # needs the main sandbox switched to no latency / no limits
+    run: int = 1  # which of ``--runs`` repetitions of a limited pull
+    knobs: dict[str, Any] = field(default_factory=dict)  # main sandbox settings this step needs
     extra: dict[str, Any] = field(default_factory=dict)
     token: str = field(default_factory=lambda: f"pat-na1-{uuid.uuid4()}")
 
     @property
     def label(self) -> str:
         props = " (all properties)" if self.properties == "all" else ""
-        return f"{self.workload}{props} · {self.contender}"
+        return f"{self.workload}{props} · {self.contender} · run {self.run}"
 
 
-def plan(only: list[str], contenders: list[str]) -> list[Step]:
-    """The steps to run, in order: the main sandbox's limited workloads first, then its fast ones,
-    then the memory sandbox's."""
+def plan(only: list[str], contenders: list[str], runs: int = 1, list_cursor: str = "id") -> list[Step]:
+    """The steps to run, in order: the main sandbox's limited workloads first (each pull ``runs``
+    times, the contenders taking turns, so a drift in the machine's load hits them alike), then its
+    fast ones, then the memory sandbox's."""
     steps: list[Step] = []
     want = set(only)
     pullers = [c for c in ("hubspot_nb", "official", "requests") if c in contenders]
-    if "default" in want:
-        steps += [Step("default", c, "pull", "main") for c in pullers]
-    if "all" in want:
-        steps += [Step("all", c, "pull", "main", properties="all") for c in pullers]
+    cursor = {"list_cursor": list_cursor}
     nb = "hubspot_nb" in contenders
+    for run in range(1, runs + 1):
+        if "default" in want:
+            steps += [Step("default", c, "pull", "main", run=run, knobs=cursor) for c in pullers]
+        if "opaque" in want and nb and list_cursor != "opaque":
+            # The same pull when HubSpot's cursors cannot be read as ids: one list chain plus search.
+            steps.append(
+                Step("opaque", "hubspot_nb", "pull", "main", run=run, knobs={"list_cursor": "opaque"})
+            )
+    for run in range(1, runs + 1):
+        if "all" in want:
+            steps += [
+                Step("all", c, "pull", "main", properties="all", run=run, knobs=cursor) for c in pullers
+            ]
     if "sync" in want and nb:
-        steps.append(Step("sync", "hubspot_nb", "sync", "main"))
+        steps.append(Step("sync", "hubspot_nb", "sync", "main", knobs=cursor))
     if "convert" in want:
         steps.append(Step("convert", "hubspot_nb", "convert", "main", fast=True))
         steps.append(Step("convert", "hubspot_nb", "convert", "main", properties="all", fast=True))
@@ -151,7 +165,11 @@ def probe_catalogue(base_url: str, token: str) -> dict[str, int]:
     resp.raise_for_status()
     names = [p["name"] for p in resp.json()["results"]]
     query = urlencode({"limit": 100, "after": "x" * 12, "properties": ",".join(names)})
-    return {"all_properties": len(names), "all_url_chars": len(f"/crm/v3/objects/contacts?{query}")}
+    return {
+        "all_properties": len(names),
+        "all_url_chars": len(f"/crm/v3/objects/contacts?{query}"),
+        "all_url_groups": url_groups(names),  # the fewest URL-sized groups (the floor's list cost)
+    }
 
 
 def sandbox_options(name: str, args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
@@ -203,6 +221,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="conversion timings: best of this many")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="limited pulls (default, opaque, all): run each this many times, report median and min–max",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, fast profile (CI: it still works)")
     parser.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results.md)")
     args = parser.parse_args(argv)
@@ -211,6 +235,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.memory_size = min(args.memory_size, 600)
         args.profile = "fast"
         args.repeat = 1
+        args.runs = 1
     if args.out is None:
         smoke_out = Path(tempfile.gettempdir()) / "hubspot_nb-bench-smoke.md"
         args.out = smoke_out if args.smoke else HERE / "results.md"
@@ -226,7 +251,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    steps = plan(args.only, args.contenders)
+    if args.runs < 1:
+        print("--runs must be at least 1")
+        return 1
+    steps = plan(args.only, args.contenders, args.runs, args.list_cursor)
     if not steps:
         print("nothing to run for", args.only, args.contenders)
         return 1
@@ -259,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                     if step.fast and not fast_now:
                         sb.control.configure(**FAST_KNOBS)
                         fast_now = True
+                    elif step.knobs and not fast_now:
+                        sb.control.configure(**step.knobs)
                     index = steps.index(step) + 1
                     print(f"[{index}/{len(steps)}] {step.label} …", flush=True)
                     workdir = Path(tmp) / f"step{index}"
@@ -279,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                             "sandbox": name,
                             "properties": step.properties,
                             "fast": step.fast,
+                            "run": step.run,
+                            "knobs": step.knobs,
                             "result": result,
                         }
                     )

@@ -16,7 +16,8 @@ of ids from where it began:
 
 * a list chain stops once its pages reach the start of a chain that began above it, or the lowest
   id the search has reached;
-* the search stops once it reaches the highest id the topmost chain has read.
+* the search stops once it reaches the highest id read by a chain that began below it (a chain
+  that began above the search's lowest id is inside the search's run and does not end it).
 
 Only ids a source *has received* count, never the ids we asked for, so the union is every record
 however HubSpot interprets a written cursor: a bad guess costs requests, not rows. Where runs
@@ -163,8 +164,13 @@ class Coverage:
                 if self.search_top is None:
                     self.search_top = max(ids)
                 self.search_low = min(self.search_low, min(ids))
-            top = self._topmost()
-            stop = not ids or (top is not None and self.search_low <= top.reached)
+            # The search's run meets the chains' once a chain that began at or below its lowest id has
+            # read up to it. A chain that began above it (its first page came back after the search
+            # had passed its aim) lies inside the search's run: stopping there would leave the gap
+            # below to the list chains alone, on whatever burst they have left.
+            stop = not ids or any(
+                c.start is not None and c.start <= self.search_low <= c.reached for c in self.chains
+            )
             if stop:
                 self.search_running = False
             return stop
@@ -235,10 +241,6 @@ class Coverage:
             if c is not chain and (s := begin(c)) is not None and (s, c.number) > (mine, chain.number)
         ]
         return min(starts) if starts else math.inf
-
-    def _topmost(self) -> Chain | None:
-        started = [c for c in self.chains if c.start is not None]
-        return max(started, key=lambda c: (c.start, c.number)) if started else None
 
 
 def _received_start(chain: Chain) -> int | None:

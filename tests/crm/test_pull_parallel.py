@@ -101,6 +101,18 @@ def test_cursors_that_are_not_ids_past_the_page_are_not_learned(after: str) -> N
 
 
 # -- the coverage rules, with cursors that land anywhere -----------------------------------------------
+def test_a_chain_that_began_above_the_search_does_not_stop_it() -> None:
+    """A chain whose first page came back after the search had passed its aim lies inside the
+    search's run: the search keeps paging down to the chain below instead of leaving the gap to it."""
+    cover = Coverage()
+    low = cover.new_chain()
+    assert not cover.list_page(low, list(range(1, 101)))
+    assert not cover.search_page(list(range(9_800, 10_001)))
+    late = cover.new_chain(aim=9_000)
+    assert cover.list_page(late, list(range(9_900, 10_000)))  # began above the search: it stops
+    assert not cover.search_page(list(range(9_600, 9_800)))  # the search goes on past it
+    assert cover.list_page(low, list(range(101, 9_700)))  # the low chain reaches the search: it stops
+    assert cover.search_page(list(range(9_400, 9_600)))  # and the search meets it
 
 
 @settings(max_examples=300, deadline=None)
