@@ -119,7 +119,7 @@ def test_tokens_expiring_mid_pull_are_refreshed(fresh_sandbox: Any) -> None:
 def test_progress_bar_on_long_pulls_and_silenced_by_env(
     fresh_sandbox: Any, capsys: Any, monkeypatch: Any
 ) -> None:
-    sb = fresh_sandbox(contacts=3000, latency_ms=600)  # several round trips of 0.6 s: past the bar's 1 s delay
+    sb = fresh_sandbox(contacts=3000, latency_ms=600)  # round trips of 0.6 s: past the bar's 1 s delay
     hub = make_hub(sb)
     hub.progress = True
     hub.properties("contacts")
