@@ -14,3 +14,17 @@ def get_as(sb: Sandbox, token: str, path: str, **params: Any) -> requests.Respon
     return requests.get(
         sb.base_url + path, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
+
+
+def walk(sb: Sandbox, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every result of a cursor-paged list (``paging.next.after``), each page asserted to be a 200."""
+    out: list[dict[str, Any]] = []
+    after = None
+    while True:
+        reply = get_as(sb, token, path, after=after, **params)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        out.extend(body["results"])
+        after = body.get("paging", {}).get("next", {}).get("after")
+        if after is None:
+            return out

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from hubspot_nb.sandbox import Sandbox
 
-from ..tools import get_as
-
-
-def _walk(sb: Sandbox, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
-    out, after = [], None
-    while True:
-        reply = get_as(sb, token, path, after=after, **params)
-        assert reply.status_code == 200, reply.text
-        body = reply.json()
-        out.extend(body["results"])
-        after = body.get("paging", {}).get("next", {}).get("after")
-        if after is None:
-            return out
+from ..tools import get_as, walk
 
 
 # -- campaigns ----------------------------------------------------------------------------------------
 def test_campaign_paging_properties_and_sorting(sandbox: Sandbox, token: str) -> None:
-    campaigns = _walk(sandbox, token, "/marketing/v3/campaigns", limit=5, properties="hs_name,hs_start_date")
+    campaigns = walk(sandbox, token, "/marketing/v3/campaigns", limit=5, properties="hs_name,hs_start_date")
     assert len(campaigns) == len({c["id"] for c in campaigns}) == len(sandbox.marketing.campaigns)
     assert all(set(c["properties"]) == {"hs_name", "hs_start_date"} for c in campaigns)
     bare = get_as(sandbox, token, "/marketing/v3/campaigns", limit=1).json()
@@ -46,7 +32,7 @@ def test_one_campaign_with_assets_and_reports(sandbox: Sandbox, token: str) -> N
     body = get_as(sandbox, token, base, properties=props).json()
     assert body["id"] == campaign.id and float(body["properties"]["hs_budget_items_sum_amount"]) > 0
     assert body["properties"]["hs_color_hex"].startswith("#")
-    emails = _walk(sandbox, token, f"{base}/assets/MARKETING_EMAIL", limit=2)
+    emails = walk(sandbox, token, f"{base}/assets/MARKETING_EMAIL", limit=2)
     assert {e["id"] for e in emails} == {e.id for e in campaign.emails}
     assert get_as(sandbox, token, f"{base}/assets/BLOG_POST").json()["results"] == []
     everything = get_as(sandbox, token, f"{base}/reports/metrics").json()
@@ -99,9 +85,9 @@ def test_campaign_scopes(sandbox: Sandbox) -> None:
 # -- forms and submissions ----------------------------------------------------------------------------
 def test_forms_list_and_detail(sandbox: Sandbox, token: str) -> None:
     md = sandbox.marketing
-    hubspot_forms = _walk(sandbox, token, "/marketing/v3/forms", limit=3)
-    every = _walk(sandbox, token, "/marketing/v3/forms", limit=3, formTypes="all")
-    archived = _walk(sandbox, token, "/marketing/v3/forms", formTypes="all", archived="true")
+    hubspot_forms = walk(sandbox, token, "/marketing/v3/forms", limit=3)
+    every = walk(sandbox, token, "/marketing/v3/forms", limit=3, formTypes="all")
+    archived = walk(sandbox, token, "/marketing/v3/forms", formTypes="all", archived="true")
     assert len(every) + len(archived) == len(md.forms)
     assert all(f["formType"] == "hubspot" for f in hubspot_forms) and len(hubspot_forms) < len(every)
     one = get_as(sandbox, token, f"/marketing/v3/forms/{every[0]['id']}").json()
@@ -113,11 +99,11 @@ def test_forms_list_and_detail(sandbox: Sandbox, token: str) -> None:
 
 
 def test_submissions_come_from_crm_contacts_and_strangers(sandbox: Sandbox, token: str) -> None:
-    contacts = _walk(sandbox, token, "/crm/v3/objects/contacts", limit=100, properties="email")
+    contacts = walk(sandbox, token, "/crm/v3/objects/contacts", limit=100, properties="email")
     known = {c["properties"]["email"] for c in contacts if c["properties"].get("email")}
     in_crm = outside = 0
     for form in sandbox.marketing.forms:
-        subs = _walk(sandbox, token, f"/form-integrations/v1/submissions/forms/{form.id}", limit=50)
+        subs = walk(sandbox, token, f"/form-integrations/v1/submissions/forms/{form.id}", limit=50)
         assert (
             len(subs) == len({s["conversionId"] for s in subs}) == len(sandbox.marketing.submissions[form.id])
         )

@@ -13,7 +13,7 @@ from spec_shapes import LEGACY, problems, response_shape
 from hubspot_nb.sandbox import Sandbox
 from hubspot_nb.sandbox.marketing._data import build_marketing
 
-from ..tools import get_as
+from ..tools import get_as, walk
 
 FORMS = "/marketing/v3/forms"
 TYPES = ("hubspot", "captured", "flow", "blog_comment")
@@ -21,18 +21,6 @@ TYPES = ("hubspot", "captured", "flow", "blog_comment")
 
 def submissions_path(form_id: str) -> str:
     return f"/form-integrations/v1/submissions/forms/{form_id}"
-
-
-def walk(sb: Sandbox, token: str, path: str, **params: Any) -> list[dict[str, Any]]:
-    out, after = [], None
-    while True:
-        reply = get_as(sb, token, path, after=after, **params)
-        assert reply.status_code == 200, reply.text
-        body = reply.json()
-        out.extend(body["results"])
-        after = body.get("paging", {}).get("next", {}).get("after")
-        if after is None:
-            return out
 
 
 def test_every_form_type_is_there_and_filters(sandbox: Sandbox, token: str) -> None:
