@@ -19,20 +19,27 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "hubspot_nb.cli"]
 
 
+def read_banner(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """The banner the CLI prints up to "Press Ctrl-C", and the API base URL it names."""
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        assert line, f"the CLI exited early: {proc.stderr.read()}"
+        lines.append(line)
+        if line.startswith("Press Ctrl-C"):
+            break
+    banner = "".join(lines)
+    found = re.search(r"API base URL:\s+(http://127\.0\.0\.1:\d+)", banner)
+    assert found, banner
+    return banner, found.group(1)
+
+
 def test_cli_prints_how_to_connect_serves_and_stops_cleanly_on_ctrl_c():
     args = [*command(), "sandbox", "--port", "0", "--contacts", "30", "--companies", "5", "--deals", "5"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            assert line, f"the CLI exited early: {proc.stderr.read()}"
-            lines.append(line)
-            if line.startswith("Press Ctrl-C"):
-                break
-        banner = "".join(lines)
-        base_url = re.search(r"API base URL:\s+(http://127\.0\.0\.1:\d+)", banner).group(1)
+        banner, base_url = read_banner(proc)
         assert "Client ID:      sandbox-client-id" in banner
         assert "Client secret:  sandbox-client-secret" in banner
         assert f"{base_url}/oauth/callback" in banner and "http://localhost:PORT" in banner
@@ -80,16 +87,7 @@ def test_cli_accepts_service_keys():
             "--service-key", key, "--service-key-account-info", "needs_oauth_scope"]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            assert line, f"the CLI exited early: {proc.stderr.read()}"
-            lines.append(line)
-            if line.startswith("Press Ctrl-C"):
-                break
-        banner = "".join(lines)
-        base_url = re.search(r"API base URL:\s+(http://127\.0\.0\.1:\d+)", banner).group(1)
+        banner, base_url = read_banner(proc)
         assert "Service keys accepted: 1" in banner and "hnb.login(service_key=" in banner
         assert key not in banner  # the banner names no key
         auth = {"Authorization": f"Bearer {key}"}
