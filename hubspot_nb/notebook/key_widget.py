@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from typing import Any
 
 import ipywidgets as widgets
@@ -26,6 +25,7 @@ from ..auth.cache import TokenCache
 from ..auth.token import redact
 from ..errors import HubSpotNBError
 from ..hub import Hub
+from ._status import plain_text, status_html
 
 log = logging.getLogger("hubspot_nb.notebook.key_widget")
 
@@ -57,7 +57,7 @@ class ServiceKeyWidget(widgets.VBox):
         )
         self.connect_button = widgets.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_button.on_click(self._on_connect)
-        self.status = widgets.HTML(self._status_html(note or "Not connected yet.", _BAD if note else None))
+        self.status = widgets.HTML(status_html(note or "Not connected yet.", _BAD if note else None))
         super().__init__([self.help, widgets.HBox([self.key, self.connect_button]), self.status])
         self.add_class("hubspot-nb-key-widget")
 
@@ -80,19 +80,13 @@ class ServiceKeyWidget(widgets.VBox):
             "<code>cache=False</code>.</div>"
         )
 
-    @staticmethod
-    def _status_html(text: str, style: str | None) -> str:
-        css = f' style="{style}"' if style else ""
-        return f'<div class="hubspot-nb-status"{css}>{text}</div>'
-
     def _say(self, text: str, style: str | None = None) -> None:
-        self.status.value = self._status_html(text, style)
+        self.status.value = status_html(text, style)
 
     @property
     def status_text(self) -> str:
         """The status as plain text (for tests and screen readers): one line per ``<br>``."""
-        lines = re.sub(r"<br\s*/?>", "\n", self.status.value, flags=re.IGNORECASE)
-        return html.unescape(re.sub(r"<[^>]+>", "", lines)).strip()
+        return plain_text(self.status.value)
 
     # -- the callback -----------------------------------------------------------------------------
     def _on_connect(self, _button: Any = None) -> None:

@@ -25,6 +25,7 @@ from ..auth.flow import OAuthFlow
 from ..auth.token import redact
 from ..errors import HubSpotNBError, LoginFailed
 from ..hub import Hub
+from ._status import plain_text, status_html
 
 log = logging.getLogger("hubspot_nb.notebook.widget")
 
@@ -54,7 +55,7 @@ class LoginWidget(widgets.VBox):
         )
         self.connect_button = widgets.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_button.on_click(self._on_connect)
-        self.status = widgets.HTML(self._status_html(note or "Not connected yet.", None))
+        self.status = widgets.HTML(status_html(note or "Not connected yet.", None))
         super().__init__(
             [self.link, self.secret, widgets.HBox([self.paste, self.connect_button]), self.status]
         )
@@ -81,21 +82,13 @@ class LoginWidget(widgets.VBox):
             "to your app's required / optional scopes (see app-hsmeta.json) and run the login again.</div>"
         )
 
-    @staticmethod
-    def _status_html(text: str, style: str | None) -> str:
-        css = f' style="{style}"' if style else ""
-        return f'<div class="hubspot-nb-status"{css}>{text}</div>'
-
     def _say(self, text: str, style: str | None = None) -> None:
-        self.status.value = self._status_html(text, style)
+        self.status.value = status_html(text, style)
 
     @property
     def status_text(self) -> str:
         """The status as plain text (for tests and screen readers): one line per ``<br>``."""
-        import re
-
-        lines = re.sub(r"<br\s*/?>", "\n", self.status.value, flags=re.IGNORECASE)  # before tags go
-        return html.unescape(re.sub(r"<[^>]+>", "", lines)).strip()
+        return plain_text(self.status.value)
 
     # -- the callback -----------------------------------------------------------------------------
     def _on_connect(self, _button: Any = None) -> None:
