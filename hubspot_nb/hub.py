@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import ipaddress
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from .auth.portal import PortalInfo
+from .auth.settings import is_loopback
 from .context import Catalogues, Context
 from .crm.query import Query, QueryOptions, SearchQuery
 from .errors import NotLoggedIn
@@ -195,13 +195,7 @@ class Hub:
         ``HUBSPOT_API_BASE``): HubSpot's API is never on a loopback address."""
         if self.sandbox is not None:
             return True
-        host = urlsplit(self.api_base).hostname or ""
-        if host == "localhost" or host.endswith(".localhost"):
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(urlsplit(self.api_base).hostname or "")
 
     @property
     def where(self) -> str:

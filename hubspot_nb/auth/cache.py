@@ -240,13 +240,7 @@ class TokenCache:
 
     def find_key(self, hub_id: int | None = None, api_base: str | None = None) -> dict[str, Any] | None:
         """The newest cached service key for ``hub_id`` (any portal if None) and ``api_base``."""
-        for record in self.keys():
-            if hub_id is not None and record.get("hub_id") != int(hub_id):
-                continue
-            if api_base is not None and record.get("api_base") != api_base:
-                continue
-            return record
-        return None
+        return next((r for r in self.keys() if _matches(r, hub_id=hub_id, api_base=api_base)), None)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every readable OAuth entry, most recently saved first."""
@@ -274,12 +268,13 @@ class TokenCache:
                 record = self.load(cid, hid)
                 if record and (api_base is None or record.get("api_base") == api_base):
                     return record
-        for record in self.entries():
-            if client_id is not None and record.get("client_id") != client_id:
-                continue
-            if hub_id is not None and record.get("hub_id") != int(hub_id):
-                continue
-            if api_base is not None and record.get("api_base") != api_base:
-                continue
-            return record
-        return None
+        wanted = {"client_id": client_id, "hub_id": hub_id, "api_base": api_base}
+        return next((r for r in self.entries() if _matches(r, **wanted)), None)
+
+
+def _matches(record: dict[str, Any], **wanted: Any) -> bool:
+    """Whether ``record`` has every field ``wanted`` names (None: any value; hub ids compare as ints)."""
+    for field, value in wanted.items():
+        if value is not None and record.get(field) != (int(value) if field == "hub_id" else value):
+            return False
+    return True
