@@ -739,6 +739,118 @@ _LEGACY_DOCS = {
     "AnalyticsByPeriod": {"__map__": "[obj]|obj"},
 }
 
+# Routes third-party extractors call (v1/v2/v3 families; HubSpot ends them all in September 2027).
+_EXTRACTORS = {
+    # GET /crm/v3/schemas   (CRM/Schemas/Rollouts/145900/v3/schemas.json)
+    "ObjectSchema": {
+        "id": "str!",
+        "name": "str!",
+        "labels": "obj!",
+        "objectTypeId": "str!",
+        "fullyQualifiedName": "str!",
+        "properties": "[obj]!",
+        "associations": "[obj]!",
+        "requiredProperties": "[str]!",
+        "searchableProperties": "[str]!",
+        "primaryDisplayProperty": "str",
+    },
+    "ObjectSchemaList": {"results": "[ObjectSchema]!"},
+    # POST /crm/v3/lists/search   (CRM/Lists/Rollouts/144891/v3/lists.json, ListSearchResponse)
+    "ListSearchResponse": {"lists": "[obj]!", "hasMore": "bool!", "offset": "int!", "total": "int!"},
+    # GET /settings/v3/users/   (Settings/User Provisioning/Rollouts/144927/v3/userProvisioning.json)
+    "PublicUser": {
+        "id": "str!",
+        "email": "str!",
+        "firstName": "str",
+        "lastName": "str",
+        "roleIds": "[str]",
+        "primaryTeamId": "str?",
+        "secondaryTeamIds": "[str]",
+        "superAdmin": "bool!",
+    },
+    "UserList": {"results": "[PublicUser]!", "paging": "ForwardPaging"},
+    # GET /settings/v3/users/teams   (Settings/User Provisioning/Rollouts/144927/v3/userProvisioning.json)
+    "SettingsTeam": {"id": "str!", "name": "str!", "userIds": "[str]!", "secondaryUserIds": "[str]!"},
+    "TeamList": {"results": "[SettingsTeam]!"},
+    # GET /properties/v2/{objectType}/properties   (HubSpot's legacy docs (no spec in the collection))
+    "PropertyOptionV2": {"label": "str!", "value": "str!", "displayOrder": "int", "hidden": "bool"},
+    "PropertyV2": {
+        "name": "str!",
+        "label": "str!",
+        "description": "str",
+        "groupName": "str!",
+        "type": "str!",
+        "fieldType": "str!",
+        "options": "[PropertyOptionV2]!",
+        "displayOrder": "int",
+        "hidden": "bool",
+        "calculated": "bool",
+        "deleted": "bool?",
+        "hubspotDefined": "bool?",
+        "formField": "bool",
+        "readOnlyValue": "bool",
+        "createdAt": "int?",
+        "updatedAt": "int?",
+    },
+    "PropertyV2List": {"__union__": "[PropertyV2]"},
+    # GET /crm-pipelines/v1/pipelines/{objectType}   (HubSpot's legacy docs (no spec in the collection))
+    "PipelineStageV1": {"stageId": "str!", "label": "str!", "displayOrder": "int!", "active": "bool",
+                        "metadata": "obj"},  # fmt: skip
+    "PipelineV1": {
+        "pipelineId": "str!",
+        "label": "str!",
+        "displayOrder": "int!",
+        "active": "bool",
+        "objectType": "str",
+        "stages": "[PipelineStageV1]!",
+    },
+    "PipelineV1List": {"results": "[PipelineV1]!"},
+    # GET /engagements/v1/engagements/paged   (HubSpot's legacy docs (no spec in the collection))
+    "EngagementV1Core": {"id": "int!", "portalId": "int", "type": "str!", "createdAt": "int!",
+                         "lastUpdated": "int", "ownerId": "int?", "timestamp": "int"},  # fmt: skip
+    "EngagementV1": {
+        "engagement": "EngagementV1Core!",
+        "associations": "{[int]}!",
+        "attachments": "[obj]",
+        "metadata": "obj!",
+    },
+    "EngagementV1Page": {"results": "[EngagementV1]!", "hasMore": "bool!", "offset": "int!"},
+    # GET /email/public/v1/campaigns   (HubSpot's legacy docs (no spec in the collection))
+    "EmailCampaignPage": {"campaigns": "[EmailCampaignRef]!", "hasMore": "bool!", "offset": "str"},
+    # GET /email/public/v1/subscriptions   (HubSpot's legacy docs (no spec in the collection))
+    "SubscriptionDefinition": {"id": "int!", "name": "str!", "description": "str!", "active": "bool!",
+                               "portalId": "int", "internal": "bool", "category": "str",
+                               "channel": "str"},  # fmt: skip
+    "SubscriptionDefinitionList": {"subscriptionDefinitions": "[SubscriptionDefinition]!"},
+    # GET /email/public/v1/subscriptions/timeline   (HubSpot's legacy docs (no spec in the collection))
+    "SubscriptionTimeline": {"timeline": "[obj]!", "hasMore": "bool!", "offset": "str"},
+    # GET /forms/v2/forms   (HubSpot's legacy docs (no spec in the collection))
+    "FormFieldV2": {"name": "str!", "label": "str", "type": "str", "fieldType": "str!", "required": "bool",
+                    "hidden": "bool"},  # fmt: skip
+    "FormFieldGroupV2": {"fields": "[FormFieldV2]!", "default": "bool", "isSmartGroup": "bool"},
+    "FormV2": {
+        "portalId": "int!",
+        "guid": "str!",
+        "name": "str!",
+        "action": "str",
+        "method": "str",
+        "submitText": "str",
+        "createdAt": "int!",
+        "updatedAt": "int!",
+        "formFieldGroups": "[FormFieldGroupV2]!",
+    },
+    "FormV2List": {"__union__": "[FormV2]"},
+    # GET /marketing-emails/v1/emails/with-statistics   (HubSpot's legacy docs (no spec in the collection))
+    "MarketingEmailV1": {"id": "int!", "portalId": "int", "name": "str!", "subject": "str",
+                         "created": "int", "updated": "int", "stats": "obj"},  # fmt: skip
+    "MarketingEmailV1Page": {"objects": "[MarketingEmailV1]!", "total": "int!", "offset": "int!",
+                             "limit": "int!"},  # fmt: skip
+    # GET /automation/v3/workflows   (HubSpot's legacy docs (no spec in the collection))
+    "WorkflowV3": {"id": "int!", "name": "str!", "type": "str", "enabled": "bool", "insertedAt": "int",
+                   "updatedAt": "int"},  # fmt: skip
+    "WorkflowV3List": {"workflows": "[WorkflowV3]!"},
+}
+
 LEGACY: dict[str, dict[str, str]] = {
     **_PAGING,
     **_ERRORS,
@@ -751,6 +863,7 @@ LEGACY: dict[str, dict[str, str]] = {
     **_CAMPAIGNS,
     **_FORMS,
     **_LEGACY_DOCS,
+    **_EXTRACTORS,
 }
 
 
@@ -849,6 +962,20 @@ _LEGACY_OPS = {
     ("GET", "/analytics/v2/reports/{breakdown}/total"): {200: "AnalyticsTotals"},
     ("GET", "/analytics/v2/reports/{breakdown}/{period}"): {200: "AnalyticsByPeriod"},
     ("GET", "/analytics/v2/reports/{breakdown}/summarize/{period}"): {200: "AnalyticsTotals"},
+    # routes third-party extractors call
+    ("GET", "/crm/v3/schemas"): {200: "ObjectSchemaList"},
+    ("POST", "/crm/v3/lists/search"): {200: "ListSearchResponse"},
+    ("GET", "/settings/v3/users"): {200: "UserList"},
+    ("GET", "/settings/v3/users/teams"): {200: "TeamList"},
+    ("GET", "/properties/v2/{objectType}/properties"): {200: "PropertyV2List"},
+    ("GET", "/crm-pipelines/v1/pipelines/{objectType}"): {200: "PipelineV1List"},
+    ("GET", "/engagements/v1/engagements/paged"): {200: "EngagementV1Page"},
+    ("GET", "/email/public/v1/campaigns"): {200: "EmailCampaignPage"},
+    ("GET", "/email/public/v1/subscriptions"): {200: "SubscriptionDefinitionList"},
+    ("GET", "/email/public/v1/subscriptions/timeline"): {200: "SubscriptionTimeline"},
+    ("GET", "/forms/v2/forms"): {200: "FormV2List"},
+    ("GET", "/marketing-emails/v1/emails/with-statistics"): {200: "MarketingEmailV1Page"},
+    ("GET", "/automation/v3/workflows"): {200: "WorkflowV3List"},
 }
 
 

@@ -211,6 +211,10 @@ def _analytics(env: Env, fill: Callable[..., str]) -> dict[str, Call]:
     }
 
 
+def _legacy_properties(env: Env, fill: Callable[..., str]) -> dict[str, Call]:
+    return {"contacts": Call("GET", fill()), "form": Call("GET", fill(object_type="form"))}
+
+
 CASES: list[Case] = [
     Case(r"/oauth/({v}|v1)/token", _token_calls),
     Case(r"/oauth/{v}/token/introspect", _introspect_calls),
@@ -251,6 +255,19 @@ CASES: list[Case] = [
         _get({"start": "20250101", "end": "20250131"}),
         {"breakdown_by": "sources", "time_period": "daily"},
     ),
+    # routes third-party extractors call
+    Case(r"/crm/{v}/schemas", _get()),
+    Case(r"POST /crm/{v}/lists/search", lambda env, fill: {"": Call("POST", fill(), json={"count": 20})}),
+    Case(r"/settings/{v}/users/?", _get({"limit": 20})),
+    Case(r"/settings/{v}/users/teams", _get()),
+    Case(r"/properties/v2/{object_type}/properties", _legacy_properties),
+    Case(r"/engagements/v1/engagements/paged", _get({"limit": 50})),
+    Case(r"/email/public/v1/campaigns", _get({"limit": 20})),
+    Case(r"/email/public/v1/subscriptions", _get()),
+    Case(r"/email/public/v1/subscriptions/timeline", _get({"limit": 20})),
+    Case(r"/forms/v2/forms", _get()),
+    Case(r"/marketing-emails/v1/emails/with-statistics", _get({"limit": 20})),
+    Case(r"/automation/{v}/workflows", _get()),
 ]
 
 
