@@ -794,8 +794,13 @@ _EXTRACTORS = {
     },
     "PropertyV2List": {"__union__": "[PropertyV2]"},
     # GET /crm-pipelines/v1/pipelines/{objectType}   (HubSpot's legacy docs (no spec in the collection))
-    "PipelineStageV1": {"stageId": "str!", "label": "str!", "displayOrder": "int!", "active": "bool",
-                        "metadata": "obj"},  # fmt: skip
+    "PipelineStageV1": {
+        "stageId": "str!",
+        "label": "str!",
+        "displayOrder": "int!",
+        "active": "bool",
+        "metadata": "obj",
+    },
     "PipelineV1": {
         "pipelineId": "str!",
         "label": "str!",
@@ -806,8 +811,15 @@ _EXTRACTORS = {
     },
     "PipelineV1List": {"results": "[PipelineV1]!"},
     # GET /engagements/v1/engagements/paged   (HubSpot's legacy docs (no spec in the collection))
-    "EngagementV1Core": {"id": "int!", "portalId": "int", "type": "str!", "createdAt": "int!",
-                         "lastUpdated": "int", "ownerId": "int?", "timestamp": "int"},  # fmt: skip
+    "EngagementV1Core": {
+        "id": "int!",
+        "portalId": "int",
+        "type": "str!",
+        "createdAt": "int!",
+        "lastUpdated": "int",
+        "ownerId": "int?",
+        "timestamp": "int",
+    },
     "EngagementV1": {
         "engagement": "EngagementV1Core!",
         "associations": "{[int]}!",
@@ -818,15 +830,28 @@ _EXTRACTORS = {
     # GET /email/public/v1/campaigns   (HubSpot's legacy docs (no spec in the collection))
     "EmailCampaignPage": {"campaigns": "[EmailCampaignRef]!", "hasMore": "bool!", "offset": "str"},
     # GET /email/public/v1/subscriptions   (HubSpot's legacy docs (no spec in the collection))
-    "SubscriptionDefinition": {"id": "int!", "name": "str!", "description": "str!", "active": "bool!",
-                               "portalId": "int", "internal": "bool", "category": "str",
-                               "channel": "str"},  # fmt: skip
+    "SubscriptionDefinition": {
+        "id": "int!",
+        "name": "str!",
+        "description": "str!",
+        "active": "bool!",
+        "portalId": "int",
+        "internal": "bool",
+        "category": "str",
+        "channel": "str",
+    },
     "SubscriptionDefinitionList": {"subscriptionDefinitions": "[SubscriptionDefinition]!"},
     # GET /email/public/v1/subscriptions/timeline   (HubSpot's legacy docs (no spec in the collection))
     "SubscriptionTimeline": {"timeline": "[obj]!", "hasMore": "bool!", "offset": "str"},
     # GET /forms/v2/forms   (HubSpot's legacy docs (no spec in the collection))
-    "FormFieldV2": {"name": "str!", "label": "str", "type": "str", "fieldType": "str!", "required": "bool",
-                    "hidden": "bool"},  # fmt: skip
+    "FormFieldV2": {
+        "name": "str!",
+        "label": "str",
+        "type": "str",
+        "fieldType": "str!",
+        "required": "bool",
+        "hidden": "bool",
+    },
     "FormFieldGroupV2": {"fields": "[FormFieldV2]!", "default": "bool", "isSmartGroup": "bool"},
     "FormV2": {
         "portalId": "int!",
@@ -841,13 +866,30 @@ _EXTRACTORS = {
     },
     "FormV2List": {"__union__": "[FormV2]"},
     # GET /marketing-emails/v1/emails/with-statistics   (HubSpot's legacy docs (no spec in the collection))
-    "MarketingEmailV1": {"id": "int!", "portalId": "int", "name": "str!", "subject": "str",
-                         "created": "int", "updated": "int", "stats": "obj"},  # fmt: skip
-    "MarketingEmailV1Page": {"objects": "[MarketingEmailV1]!", "total": "int!", "offset": "int!",
-                             "limit": "int!"},  # fmt: skip
+    "MarketingEmailV1": {
+        "id": "int!",
+        "portalId": "int",
+        "name": "str!",
+        "subject": "str",
+        "created": "int",
+        "updated": "int",
+        "stats": "obj",
+    },
+    "MarketingEmailV1Page": {
+        "objects": "[MarketingEmailV1]!",
+        "total": "int!",
+        "offset": "int!",
+        "limit": "int!",
+    },
     # GET /automation/v3/workflows   (HubSpot's legacy docs (no spec in the collection))
-    "WorkflowV3": {"id": "int!", "name": "str!", "type": "str", "enabled": "bool", "insertedAt": "int",
-                   "updatedAt": "int"},  # fmt: skip
+    "WorkflowV3": {
+        "id": "int!",
+        "name": "str!",
+        "type": "str",
+        "enabled": "bool",
+        "insertedAt": "int",
+        "updatedAt": "int",
+    },
     "WorkflowV3List": {"workflows": "[WorkflowV3]!"},
 }
 
