@@ -65,12 +65,8 @@ def associated(portal: Portal, from_type: str, to_type: str, i: int) -> list[dic
     ]
 
 
-@router.route(
-    "GET",
-    "/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}",
-    dated="/crm/objects/{version}/{from_type}/{record_id}/associations/{to_type}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
+@router.api(
+    "GET", "/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}", scopes=OBJECT_READ_SCOPES
 )
 def list_associations(sb: CrmHost, req: Request) -> Response:
     if req.version == "2026-09" and not sb.config.record_associations_2026_09:
@@ -94,13 +90,7 @@ def list_associations(sb: CrmHost, req: Request) -> Response:
     return Response.json(body, records=len(body["results"]))
 
 
-@router.route(
-    "POST",
-    "/crm/v4/associations/{from_type}/{to_type}/batch/read",
-    dated="/crm/associations/{version}/{from_type}/{to_type}/batch/read",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", scopes=OBJECT_READ_SCOPES)
 def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["from_type"])
