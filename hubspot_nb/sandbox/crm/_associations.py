@@ -30,6 +30,7 @@ from ._portal import Link, Portal
 from ._records import (
     OBJECT_READ_SCOPES,
     CrmHost,
+    batch_inputs,
     not_found,
     object_type,
     offset_page,
@@ -96,18 +97,7 @@ def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])
     require_read(req, to_type)
-    body = req.json()
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
-        raise ApiError(
-            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
-        )
-    if len(inputs) > MAX_BATCH:
-        raise ApiError(
-            400,
-            f"Batch input size {len(inputs)} exceeds the limit of {MAX_BATCH}; split the ids into batches.",
-            "VALIDATION_ERROR",
-        )
+    inputs = batch_inputs(req.json(), MAX_BATCH, "; split the ids into batches.")
     results, errors = [], []
     for n, item in enumerate(inputs):
         value = str(item["id"])

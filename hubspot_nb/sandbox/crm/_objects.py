@@ -37,6 +37,7 @@ from ._records import (
     SCHEMA_READ_SCOPES,
     CrmHost,
     association_targets,
+    batch_inputs,
     check_id_property,
     not_found,
     object_type,
@@ -177,18 +178,7 @@ def batch_read(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["object_type"])
     body = req.json()
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
-        raise ApiError(
-            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
-        )
-    if len(inputs) > MAX_BATCH_INPUTS:
-        raise ApiError(
-            400,
-            f"Batch input size {len(inputs)} exceeds the limit of {MAX_BATCH_INPUTS}. Split the ids into "
-            f"batches of {MAX_BATCH_INPUTS}.",
-            "VALIDATION_ERROR",
-        )
+    inputs = batch_inputs(body, MAX_BATCH_INPUTS, f". Split the ids into batches of {MAX_BATCH_INPUTS}.")
     id_property = body.get("idProperty")
     check_id_property(store, id_property)
     names = select_properties(store, _string_list(body, "properties"))
