@@ -22,6 +22,9 @@ answer as that version's spec says, and ``version_scopes`` sets the scopes where
     @router.route("GET", "/marketing/v3/emails", dated="/marketing/emails/{version}",
                   scopes=("content", "marketing.email.read"), version_scopes={"2026-09": ("content",)})
 
+``Router.api`` is that call for the usual case, the dated template derived (``dated_twin``) and the
+``burst`` limit by default: ``@router.api("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES)``.
+
 Every route knows the version its path names (``v3``, ``2026-09``, ``2026-09-beta``; None for the
 sandbox's own pages and controls), and the server counts requests per route and per version.
 """
@@ -256,6 +259,35 @@ class Router:
 
         return register
 
+    def api(
+        self,
+        method: str,
+        pattern: str,
+        *,
+        scopes: tuple[str, ...],
+        version_scopes: Mapping[str, tuple[str, ...]] | None = None,
+        limit: str = "burst",
+        slash: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        """``route`` for a HubSpot API operation: its legacy path and its dated twin (``dated_twin``)
+        for each of ``DATED_VERSIONS``; with ``slash`` also the legacy path with the trailing slash
+        the official SDKs add (``/marketing/v3/emails/``; legacy only, no dated twin)."""
+        dated = self.route(
+            method,
+            pattern,
+            dated=dated_twin(pattern),
+            scopes=scopes,
+            version_scopes=version_scopes,
+            limit=limit,
+        )
+        slashed = self.route(method, pattern + "/", scopes=scopes, limit=limit) if slash else None
+
+        def register(handler: Handler) -> Handler:
+            dated(handler)
+            return slashed(handler) if slashed is not None else handler
+
+        return register
+
     def include(self, other: Router) -> None:
         self.routes.extend(other.routes)
 
@@ -271,6 +303,16 @@ class Router:
         if allowed:
             raise ApiError(405, f"Method {method} is not allowed on {path}.", "VALIDATION_ERROR")
         raise ApiError(404, f"No endpoint at {path}.", "OBJECT_NOT_FOUND")
+
+
+def dated_twin(pattern: str) -> str:
+    """The date-versioned template HubSpot serves beside a legacy path: the version moves behind the
+    API family, ``/crm/v3/owners/{owner_id}`` → ``/crm/owners/{version}/{owner_id}``,
+    ``/crm/v4/associations/…`` → ``/crm/associations/{version}/…``."""
+    root, legacy, family, *rest = pattern.lstrip("/").split("/")
+    if not re.fullmatch(r"v\d+", legacy):
+        raise ValueError(f"{pattern!r} names no legacy version (v3, v4) as its second segment")
+    return "/" + "/".join([root, family, "{version}", *rest])
 
 
 def _regex(pattern: str) -> re.Pattern[str]:

@@ -30,6 +30,7 @@ from ._portal import Link, Portal
 from ._records import (
     OBJECT_READ_SCOPES,
     CrmHost,
+    batch_inputs,
     not_found,
     object_type,
     offset_page,
@@ -65,12 +66,8 @@ def associated(portal: Portal, from_type: str, to_type: str, i: int) -> list[dic
     ]
 
 
-@router.route(
-    "GET",
-    "/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}",
-    dated="/crm/objects/{version}/{from_type}/{record_id}/associations/{to_type}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
+@router.api(
+    "GET", "/crm/v4/objects/{from_type}/{record_id}/associations/{to_type}", scopes=OBJECT_READ_SCOPES
 )
 def list_associations(sb: CrmHost, req: Request) -> Response:
     if req.version == "2026-09" and not sb.config.record_associations_2026_09:
@@ -94,30 +91,13 @@ def list_associations(sb: CrmHost, req: Request) -> Response:
     return Response.json(body, records=len(body["results"]))
 
 
-@router.route(
-    "POST",
-    "/crm/v4/associations/{from_type}/{to_type}/batch/read",
-    dated="/crm/associations/{version}/{from_type}/{to_type}/batch/read",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", scopes=OBJECT_READ_SCOPES)
 def batch_read_associations(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["from_type"])
     to_type = object_type(sb.portal, req.path_params["to_type"])
     require_read(req, to_type)
-    body = req.json()
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
-        raise ApiError(
-            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
-        )
-    if len(inputs) > MAX_BATCH:
-        raise ApiError(
-            400,
-            f"Batch input size {len(inputs)} exceeds the limit of {MAX_BATCH}; split the ids into batches.",
-            "VALIDATION_ERROR",
-        )
+    inputs = batch_inputs(req.json(), MAX_BATCH, "; split the ids into batches.")
     results, errors = [], []
     for n, item in enumerate(inputs):
         value = str(item["id"])

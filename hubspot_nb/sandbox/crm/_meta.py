@@ -15,8 +15,7 @@ router = Router()
 OWNER_SCOPES = ("crm.objects.owners.read",)
 
 
-@router.route("GET", "/crm/v3/owners", dated="/crm/owners/{version}", scopes=OWNER_SCOPES, limit="burst")
-@router.route("GET", "/crm/v3/owners/", scopes=OWNER_SCOPES, limit="burst")  # the official SDKs' spelling
+@router.api("GET", "/crm/v3/owners", scopes=OWNER_SCOPES, slash=True)
 def list_owners(sb: CrmHost, req: Request) -> Response:
     limit = req.int_arg("limit", 100, maximum=500)
     archived = req.bool_arg("archived")
@@ -28,13 +27,7 @@ def list_owners(sb: CrmHost, req: Request) -> Response:
     return Response.json(body, records=len(body["results"]))
 
 
-@router.route(
-    "GET",
-    "/crm/v3/owners/{owner_id}",
-    dated="/crm/owners/{version}/{owner_id}",
-    scopes=OWNER_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/owners/{owner_id}", scopes=OWNER_SCOPES)
 def get_owner(sb: CrmHost, req: Request) -> dict[str, Any]:
     key = "userId" if req.arg("idProperty") == "userId" else "id"
     wanted = req.path_params["owner_id"]
@@ -56,24 +49,12 @@ def _pipelines(sb: CrmHost, req: Request) -> list[dict[str, Any]]:
     return sb.portal.pipelines[t]
 
 
-@router.route(
-    "GET",
-    "/crm/v3/pipelines/{object_type}",
-    dated="/crm/pipelines/{version}/{object_type}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/pipelines/{object_type}", scopes=OBJECT_READ_SCOPES)
 def list_pipelines(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": _pipelines(sb, req)}
 
 
-@router.route(
-    "GET",
-    "/crm/v3/pipelines/{object_type}/{pipeline_id}",
-    dated="/crm/pipelines/{version}/{object_type}/{pipeline_id}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", scopes=OBJECT_READ_SCOPES)
 def get_pipeline(sb: CrmHost, req: Request) -> dict[str, Any]:
     for pipeline in _pipelines(sb, req):
         if pipeline["id"] == req.path_params["pipeline_id"]:
@@ -81,12 +62,6 @@ def get_pipeline(sb: CrmHost, req: Request) -> dict[str, Any]:
     raise ApiError(404, f"No pipeline with id {req.path_params['pipeline_id']}.", "OBJECT_NOT_FOUND")
 
 
-@router.route(
-    "GET",
-    "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages",
-    dated="/crm/pipelines/{version}/{object_type}/{pipeline_id}/stages",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", scopes=OBJECT_READ_SCOPES)
 def list_stages(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": get_pipeline(sb, req)["stages"]}

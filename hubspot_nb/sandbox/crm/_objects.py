@@ -37,6 +37,7 @@ from ._records import (
     SCHEMA_READ_SCOPES,
     CrmHost,
     association_targets,
+    batch_inputs,
     check_id_property,
     not_found,
     object_type,
@@ -120,13 +121,7 @@ def next_link(sb: CrmHost, req: Request, after: str) -> str:
 
 
 # -- objects -------------------------------------------------------------------------------------
-@router.route(
-    "GET",
-    "/crm/v3/objects/{object_type}",
-    dated="/crm/objects/{version}/{object_type}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/objects/{object_type}", scopes=OBJECT_READ_SCOPES)
 def list_objects(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     history = select_history(store, req.args("propertiesWithHistory"))
@@ -154,13 +149,7 @@ def list_objects(sb: CrmHost, req: Request) -> Response:
     return page_response(results, len(indices), paging=paging)
 
 
-@router.route(
-    "GET",
-    "/crm/v3/objects/{object_type}/{record_id}",
-    dated="/crm/objects/{version}/{object_type}/{record_id}",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/objects/{object_type}/{record_id}", scopes=OBJECT_READ_SCOPES)
 def get_object(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     id_property = req.arg("idProperty")
@@ -184,29 +173,12 @@ def _string_list(body: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-@router.route(
-    "POST",
-    "/crm/v3/objects/{object_type}/batch/read",
-    dated="/crm/objects/{version}/{object_type}/batch/read",
-    scopes=OBJECT_READ_SCOPES,
-    limit="burst",
-)
+@router.api("POST", "/crm/v3/objects/{object_type}/batch/read", scopes=OBJECT_READ_SCOPES)
 def batch_read(sb: CrmHost, req: Request) -> Response:
     started = iso_ms(int(time.time() * 1000))
     store = readable_store(sb, req, req.path_params["object_type"])
     body = req.json()
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
-        raise ApiError(
-            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
-        )
-    if len(inputs) > MAX_BATCH_INPUTS:
-        raise ApiError(
-            400,
-            f"Batch input size {len(inputs)} exceeds the limit of {MAX_BATCH_INPUTS}. Split the ids into "
-            f"batches of {MAX_BATCH_INPUTS}.",
-            "VALIDATION_ERROR",
-        )
+    inputs = batch_inputs(body, MAX_BATCH_INPUTS, f". Split the ids into batches of {MAX_BATCH_INPUTS}.")
     id_property = body.get("idProperty")
     check_id_property(store, id_property)
     names = select_properties(store, _string_list(body, "properties"))
@@ -240,13 +212,7 @@ def batch_read(sb: CrmHost, req: Request) -> Response:
 
 
 # -- properties ----------------------------------------------------------------------------------
-@router.route(
-    "GET",
-    "/crm/v3/properties/{object_type}",
-    dated="/crm/properties/{version}/{object_type}",
-    scopes=PROPERTY_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/properties/{object_type}", scopes=PROPERTY_SCOPES)
 def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]
     specs = store.archived_specs if req.bool_arg("archived") else list(store.specs.values())
@@ -255,25 +221,13 @@ def list_properties(sb: CrmHost, req: Request) -> dict[str, Any]:
     return {"results": results}
 
 
-@router.route(
-    "GET",
-    "/crm/v3/properties/{object_type}/groups",
-    dated="/crm/properties/{version}/{object_type}/groups",
-    scopes=PROPERTY_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/properties/{object_type}/groups", scopes=PROPERTY_SCOPES)
 def list_groups(sb: CrmHost, req: Request) -> dict[str, Any]:
     t = object_type(sb.portal, req.path_params["object_type"])
     return {"results": standard_groups(t) if t in STANDARD_TYPES else property_groups(t)}
 
 
-@router.route(
-    "GET",
-    "/crm/v3/properties/{object_type}/{property_name}",
-    dated="/crm/properties/{version}/{object_type}/{property_name}",
-    scopes=PROPERTY_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/crm/v3/properties/{object_type}/{property_name}", scopes=PROPERTY_SCOPES)
 def get_property(sb: CrmHost, req: Request) -> dict[str, Any]:
     store = sb.portal.stores[object_type(sb.portal, req.path_params["object_type"])]
     name = req.path_params["property_name"]

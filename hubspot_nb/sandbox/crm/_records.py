@@ -85,6 +85,21 @@ def offset_page(req: Request, items: list[Any], limit: int, link: str | None = N
     return body
 
 
+def batch_inputs(body: Any, maximum: int, split: str) -> list[dict[str, Any]]:
+    """The ``inputs`` of a batch-read body, each an object with an ``id``, at most ``maximum`` of
+    them; ``split`` ends the message for too many (the two batch reads word it differently)."""
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list) or not all(isinstance(x, dict) and "id" in x for x in inputs):
+        raise ApiError(
+            400, 'Invalid input: the body needs "inputs": [{"id": "..."}, ...].', "VALIDATION_ERROR"
+        )
+    if len(inputs) > maximum:
+        raise ApiError(
+            400, f"Batch input size {len(inputs)} exceeds the limit of {maximum}{split}", "VALIDATION_ERROR"
+        )
+    return inputs
+
+
 def readable_store(sb: CrmHost, req: Request, name: str) -> ObjectStore:
     """The store for ``name`` after checking the token may read it."""
     t = object_type(sb.portal, name)

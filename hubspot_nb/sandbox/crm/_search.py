@@ -319,13 +319,7 @@ def _int_field(body: dict[str, Any], name: str, default: int, maximum: int | Non
     return value
 
 
-@router.route(
-    "POST",
-    "/crm/v3/objects/{object_type}/search",
-    dated="/crm/objects/{version}/{object_type}/search",
-    scopes=OBJECT_READ_SCOPES,
-    limit="search",
-)
+@router.api("POST", "/crm/v3/objects/{object_type}/search", scopes=OBJECT_READ_SCOPES, limit="search")
 def search(sb: CrmHost, req: Request) -> Response:
     store = readable_store(sb, req, req.path_params["object_type"])
     body = req.json()

@@ -84,16 +84,7 @@ _SORTS = {
 }
 
 
-@router.route(
-    "GET", "/marketing/v3/campaigns/", scopes=CAMPAIGN_SCOPES, limit="burst"
-)  # official SDKs add the slash
-@router.route(
-    "GET",
-    "/marketing/v3/campaigns",
-    dated="/marketing/campaigns/{version}",
-    scopes=CAMPAIGN_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/marketing/v3/campaigns", scopes=CAMPAIGN_SCOPES, slash=True)
 def list_campaigns(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 50, maximum=100)
@@ -111,13 +102,7 @@ def list_campaigns(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, found, start, limit, lambda c: campaign_json(c, props), total=True)
 
 
-@router.route(
-    "GET",
-    "/marketing/v3/campaigns/{campaign_guid}",
-    dated="/marketing/campaigns/{version}/{campaign_guid}",
-    scopes=CAMPAIGN_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/marketing/v3/campaigns/{campaign_guid}", scopes=CAMPAIGN_SCOPES)
 def get_campaign(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
@@ -129,13 +114,7 @@ def get_campaign(sb: MarketingHost, req: Request) -> Response:
     return Response.json(body, records=1)
 
 
-@router.route(
-    "GET",
-    "/marketing/v3/campaigns/{campaign_guid}/assets/{asset_type}",
-    dated="/marketing/campaigns/{version}/{campaign_guid}/assets/{asset_type}",
-    scopes=CAMPAIGN_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/marketing/v3/campaigns/{campaign_guid}/assets/{asset_type}", scopes=CAMPAIGN_SCOPES)
 def list_assets(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
@@ -147,13 +126,7 @@ def list_assets(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, _assets(md, campaign, kind, _window(req)), start, limit)
 
 
-@router.route(
-    "GET",
-    "/marketing/v3/campaigns/{campaign_guid}/reports/metrics",
-    dated="/marketing/campaigns/{version}/{campaign_guid}/reports/metrics",
-    scopes=CAMPAIGN_SCOPES,
-    limit="burst",
-)
+@router.api("GET", "/marketing/v3/campaigns/{campaign_guid}/reports/metrics", scopes=CAMPAIGN_SCOPES)
 def campaign_metrics(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     campaign = _campaign(md, req)
@@ -167,13 +140,11 @@ def campaign_metrics(sb: MarketingHost, req: Request) -> Response:
     return Response.json(body, records=1)
 
 
-@router.route(
+@router.api(
     "GET",
     "/marketing/v3/campaigns/{campaign_guid}/reports/revenue",
-    dated="/marketing/campaigns/{version}/{campaign_guid}/reports/revenue",
     scopes=REVENUE_SCOPES,
     version_scopes=REVENUE_SCOPES_BY_VERSION,
-    limit="burst",
 )
 def campaign_revenue(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing

@@ -63,16 +63,8 @@ _SORT_KEYS = {
 
 
 # -- marketing emails v3 --------------------------------------------------------------------------
-@router.route(
-    "GET", "/marketing/v3/emails/", scopes=EMAIL_SCOPES, limit="burst"
-)  # official SDKs add the slash
-@router.route(
-    "GET",
-    "/marketing/v3/emails",
-    dated="/marketing/emails/{version}",
-    scopes=EMAIL_SCOPES,
-    version_scopes=EMAIL_SCOPES_BY_VERSION,
-    limit="burst",
+@router.api(
+    "GET", "/marketing/v3/emails", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION, slash=True
 )
 def list_emails(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
@@ -85,13 +77,8 @@ def list_emails(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, emails, start, limit, lambda e: email_json(md, e, with_stats), total=True)
 
 
-@router.route(
-    "GET",
-    "/marketing/v3/emails/{email_id}",
-    dated="/marketing/emails/{version}/{email_id}",
-    scopes=EMAIL_SCOPES,
-    version_scopes=EMAIL_SCOPES_BY_VERSION,
-    limit="burst",
+@router.api(
+    "GET", "/marketing/v3/emails/{email_id}", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION
 )
 def get_email(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
@@ -156,13 +143,8 @@ def _stats_scope(sb: MarketingHost, req: Request) -> tuple[list[Any], int | None
     return emails, start, end
 
 
-@router.route(
-    "GET",
-    "/marketing/v3/emails/statistics/list",
-    dated="/marketing/emails/{version}/statistics/list",
-    scopes=EMAIL_SCOPES,
-    version_scopes=EMAIL_SCOPES_BY_VERSION,
-    limit="burst",
+@router.api(
+    "GET", "/marketing/v3/emails/statistics/list", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION
 )
 def statistics_list(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
@@ -185,13 +167,11 @@ def statistics_list(sb: MarketingHost, req: Request) -> Response:
     return Response.json(body, records=len(sent_ids))
 
 
-@router.route(
+@router.api(
     "GET",
     "/marketing/v3/emails/statistics/histogram",
-    dated="/marketing/emails/{version}/statistics/histogram",
     scopes=EMAIL_SCOPES,
     version_scopes=EMAIL_SCOPES_BY_VERSION,
-    limit="burst",
 )
 def statistics_histogram(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..config import ACCOUNT_TIME_ZONE
@@ -134,29 +135,28 @@ def _revoke(sb: OAuthHost, token: str, hint: str | None) -> Response:
     return Response.empty(200)
 
 
-def _client_form(req: Request) -> tuple[str, str | None]:
-    """The posted ``token`` and ``token_type_hint`` of a form the app posts with its client id and
-    secret; a bad client raises ``OAuthError``."""
-    fields = req.form()
-    check_client(fields)
-    return fields.get("token") or "", fields.get("token_type_hint")
+def _answer_client_form(
+    sb: OAuthHost, req: Request, answer: Callable[[OAuthHost, str, str | None], Response]
+) -> Response:
+    """``answer`` to the posted ``token`` and ``token_type_hint`` of a form the app posts with its
+    client id and secret; a bad client (or any ``OAuthError``) becomes the OAuth error answer."""
+    try:
+        fields = req.form()
+        check_client(fields)
+        return answer(sb, fields.get("token") or "", fields.get("token_type_hint"))
+    except OAuthError as exc:
+        return oauth_error_response(exc, req.version or "v3")
 
 
 @router.route("POST", "/oauth/v3/token/introspect", dated="/oauth/{version}/token/introspect", limit="token")
 def introspect(sb: OAuthHost, req: Request) -> Response:
     """2026-09's spec declares only ``active`` (required); the sandbox answers every version alike."""
-    try:
-        return _introspect(sb, *_client_form(req))
-    except OAuthError as exc:
-        return oauth_error_response(exc, req.version or "v3")
+    return _answer_client_form(sb, req, _introspect)
 
 
 @router.route("POST", "/oauth/v3/token/revoke", dated="/oauth/{version}/token/revoke", limit="token")
 def revoke(sb: OAuthHost, req: Request) -> Response:
-    try:
-        return _revoke(sb, *_client_form(req))
-    except OAuthError as exc:
-        return oauth_error_response(exc, req.version or "v3")
+    return _answer_client_form(sb, req, _revoke)
 
 
 # -- account --------------------------------------------------------------------------------------
