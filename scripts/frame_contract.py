@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 import sys
@@ -35,16 +36,21 @@ import pyarrow.parquet as pq
 import hubspot_nb as hnb
 
 PRIVATE_TOKEN = "pat-na1-00000000-frame-contract"
-# The test suite's sandbox (tests/conftest.py SANDBOX_OPTIONS): the dtypes written with --contract
-# are the ones the tests' session sandbox must give.
-SANDBOX_OPTIONS: dict[str, Any] = {
-    "profile": "fast",
-    "seed": 7,
-    "contacts": 600,
-    "companies": 120,
-    "deals": 240,
-    "tickets": 60,
-}
+
+
+def _test_sandbox_options() -> dict[str, Any]:
+    """The test suite's sandbox (``tests/sandbox_options.py`` of this script's own checkout, loaded by
+    path so that PYTHONPATH may name any other checkout): the dtypes written with --contract are the
+    ones the tests' session sandbox must give."""
+    path = Path(__file__).resolve().parents[1] / "tests" / "sandbox_options.py"
+    spec = importlib.util.spec_from_file_location("sandbox_options", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.SANDBOX_OPTIONS)
+
+
+SANDBOX_OPTIONS: dict[str, Any] = _test_sandbox_options()
 
 # Fixed dates inside the seeded data (marketing sends run from late 2025 into 2026), so no frame
 # depends on today's date.

@@ -8,10 +8,13 @@ lives there (pytest's default "prepend" import mode).
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as widgets
 import requests
+from sandbox_options import SANDBOX_OPTIONS as SANDBOX_OPTIONS  # re-exported: the session sandbox
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.settings import ANALYSIS_OPTIONAL_SCOPES
@@ -25,15 +28,16 @@ SMALL = dict(contacts=20, companies=5, deals=5, tickets=2)
 APP_SECRET = "builtin"  # sandbox_flow(secret=APP_SECRET): the sandbox app's own client secret
 
 
-# Big enough to page through (several pages of 100), small enough to build in well under a second.
-SANDBOX_OPTIONS: dict[str, Any] = {
-    "profile": "fast",
-    "seed": 7,
-    "contacts": 600,
-    "companies": 120,
-    "deals": 240,
-    "tickets": 60,
-}
+def in_threads(
+    target: Callable[..., object], argsets: Iterable[tuple[Any, ...]], *, join_timeout: float | None = None
+) -> None:
+    """Start one thread per argument tuple, each running ``target(*args)``, then wait for every one
+    (``join_timeout``: at most that many seconds for each)."""
+    threads = [threading.Thread(target=target, args=args) for args in argsets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=join_timeout)
 
 
 def sandbox_flow(

@@ -72,6 +72,32 @@ _ERRORS = {
     },
 }
 
+# The fields every CRM record shape declares, around what differs (SimplePublicObject, …WithAssociations).
+_RECORD_HEAD = {
+    "id": "str!",
+    "properties": "{str}!",  # v3 declares the values plain strings (not nullable)
+    "createdAt": "dt!",
+    "updatedAt": "dt!",
+    "archived": "bool!",
+    "archivedAt": "dt",
+    "propertiesWithHistory": "{[ValueWithTimestamp]}",
+}
+_RECORD_TAIL = {"objectWriteTraceId": "str", "url": "str", "warnings": "[PublicObjectWarning]"}
+
+
+def _batch(results: str, *, with_errors: bool = False) -> dict[str, str]:
+    """A batch read's envelope around ``results`` (with ``errors``/``numErrors``: the 207 variant)."""
+    shape = {
+        "status": "str!",
+        "results": results,
+        "startedAt": "dt!",
+        "completedAt": "dt!",
+        "requestedAt": "dt",
+        "links": "{str}",
+    }
+    return {**shape, "errors": "[StandardError]", "numErrors": "int"} if with_errors else shape
+
+
 _CRM_OBJECTS = {
     "PublicObjectWarning": {"category": "str!", "context": "{str}!", "message": "str!"},
     "ValueWithTimestamp": {
@@ -84,54 +110,19 @@ _CRM_OBJECTS = {
     },
     "AssociatedId": {"id": "str!", "type": "str!"},
     "CollectionResponseAssociatedId": {"results": "[AssociatedId]!", "paging": "Paging"},
-    "SimplePublicObject": {
-        "id": "str!",
-        "properties": "{str}!",  # v3 declares the values plain strings (not nullable)
-        "createdAt": "dt!",
-        "updatedAt": "dt!",
-        "archived": "bool!",
-        "archivedAt": "dt",
-        "propertiesWithHistory": "{[ValueWithTimestamp]}",
-        "objectWriteTraceId": "str",
-        "url": "str",
-        "warnings": "[PublicObjectWarning]",
-    },
+    "SimplePublicObject": {**_RECORD_HEAD, **_RECORD_TAIL},
     "SimplePublicObjectWithAssociations": {
-        "id": "str!",
-        "properties": "{str}!",
-        "createdAt": "dt!",
-        "updatedAt": "dt!",
-        "archived": "bool!",
-        "archivedAt": "dt",
-        "propertiesWithHistory": "{[ValueWithTimestamp]}",
+        **_RECORD_HEAD,
         "associations": "{CollectionResponseAssociatedId}",
-        "objectWriteTraceId": "str",
-        "url": "str",
-        "warnings": "[PublicObjectWarning]",
+        **_RECORD_TAIL,
     },
     # GET /objects/{t}
     "ObjectList": {"results": "[SimplePublicObjectWithAssociations]!", "paging": "ForwardPaging"},
     # POST /objects/{t}/search
     "ObjectSearch": {"total": "int!", "results": "[SimplePublicObject]!", "paging": "Paging"},
     # POST /objects/{t}/batch/read: 200 and 207
-    "ObjectBatch": {
-        "status": "str!",
-        "results": "[SimplePublicObject]!",
-        "startedAt": "dt!",
-        "completedAt": "dt!",
-        "requestedAt": "dt",
-        "links": "{str}",
-    },
-    "ObjectBatchWithErrors": {
-        "status": "str!",
-        "results": "[SimplePublicObject]!",
-        "startedAt": "dt!",
-        "completedAt": "dt!",
-        "requestedAt": "dt",
-        "links": "{str}",
-        "errors": "[StandardError]",
-        "numErrors": "int",
-    },
+    "ObjectBatch": _batch("[SimplePublicObject]!"),
+    "ObjectBatchWithErrors": _batch("[SimplePublicObject]!", with_errors=True),
 }
 
 _PROPERTIES = {
@@ -203,24 +194,8 @@ _ASSOCIATIONS = {  # v4
         "to": "[MultiAssociatedObjectWithLabel]!",
         "paging": "Paging",
     },
-    "AssociationBatch": {
-        "status": "str!",
-        "results": "[PublicAssociationMultiWithLabel]!",
-        "startedAt": "dt!",
-        "completedAt": "dt!",
-        "requestedAt": "dt",
-        "links": "{str}",
-    },
-    "AssociationBatchWithErrors": {
-        "status": "str!",
-        "results": "[PublicAssociationMultiWithLabel]!",
-        "startedAt": "dt!",
-        "completedAt": "dt!",
-        "requestedAt": "dt",
-        "links": "{str}",
-        "errors": "[StandardError]",
-        "numErrors": "int",
-    },
+    "AssociationBatch": _batch("[PublicAssociationMultiWithLabel]!"),
+    "AssociationBatchWithErrors": _batch("[PublicAssociationMultiWithLabel]!", with_errors=True),
     # GET /crm/v4/objects/{t}/{id}/associations/{to}
     "RecordAssociations": {"results": "[MultiAssociatedObjectWithLabel]!", "paging": "ForwardPaging"},
 }
@@ -276,6 +251,17 @@ _META = {
         "uiDomain": "str!",
         "dataHostingLocation": "str!",
     },
+}
+
+
+# Who a refresh token belongs to: the same fields in the v1 and the form-based introspection.
+_REFRESH_TOKEN_OWNER = {
+    "client_id": "str!",
+    "hub_id": "int!",
+    "user_id": "int!",
+    "scopes": "[str]!",
+    "hub_domain": "str",
+    "user": "str",
 }
 
 _OAUTH = {
@@ -344,12 +330,7 @@ _OAUTH = {
         "token_type": "str!",
         "token_use": "=refresh_token!",
         "app_id": "int!",
-        "client_id": "str!",
-        "hub_id": "int!",
-        "user_id": "int!",
-        "scopes": "[str]!",
-        "hub_domain": "str",
-        "user": "str",
+        **_REFRESH_TOKEN_OWNER,
     },
     "TokenInfo": {"__union__": "AccessTokenInfo|RefreshTokenInfo"},
     # GET /oauth/v1/access-tokens/{t} and /refresh-tokens/{t} (Auth/Oauth/Rollouts/155908/v1)
@@ -366,16 +347,7 @@ _OAUTH = {
         "is_private_distribution": "bool",
         "signed_access_token": "SignedAccessToken",
     },
-    "V1RefreshTokenInfo": {
-        "token": "str!",
-        "token_type": "str!",
-        "client_id": "str!",
-        "hub_id": "int!",
-        "user_id": "int!",
-        "scopes": "[str]!",
-        "hub_domain": "str",
-        "user": "str",
-    },
+    "V1RefreshTokenInfo": {"token": "str!", "token_type": "str!", **_REFRESH_TOKEN_OWNER},
 }
 
 _EMAILS = {
@@ -509,26 +481,20 @@ _EMAILS = {
     "EmailHistogram": {"total": "int!", "results": "[EmailStatisticInterval]!", "paging": "Paging"},
 }
 
+_CAMPAIGN = {
+    "id": "str!",
+    "properties": "{str}!",
+    "createdAt": "dt!",
+    "updatedAt": "dt!",
+    "businessUnits": "[PublicBusinessUnit]!",
+}
 _CAMPAIGNS = {
     "PublicBusinessUnit": {"id": "int!"},
-    "PublicCampaign": {
-        "id": "str!",
-        "properties": "{str}!",
-        "createdAt": "dt!",
-        "updatedAt": "dt!",
-        "businessUnits": "[PublicBusinessUnit]!",
-    },
+    "PublicCampaign": {**_CAMPAIGN},
     "CampaignList": {"total": "int!", "results": "[PublicCampaign]!", "paging": "Paging"},
     "PublicCampaignAsset": {"id": "str!", "name": "str", "metrics": "{num}"},
     "CampaignAssetPage": {"results": "[PublicCampaignAsset]!", "paging": "Paging"},
-    "PublicCampaignWithAssets": {
-        "id": "str!",
-        "properties": "{str}!",
-        "createdAt": "dt!",
-        "updatedAt": "dt!",
-        "businessUnits": "[PublicBusinessUnit]!",
-        "assets": "{CampaignAssetPage}!",
-    },
+    "PublicCampaignWithAssets": {**_CAMPAIGN, "assets": "{CampaignAssetPage}!"},
     # GET …/{guid}/assets/{type}
     "CampaignAssetList": {"results": "[PublicCampaignAsset]!", "paging": "ForwardPaging"},
     # GET …/{guid}/reports/metrics

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import SMALL, configure, login, stats
+from helpers import SMALL, configure, in_threads, login, stats
 
 import hubspot_nb as hnb
 from hubspot_nb.auth.cache import TokenCache
@@ -31,6 +31,7 @@ def call_api(sb, token: hnb.Token) -> int:
     return resp.status_code
 
 
+@pytest.mark.slow
 def test_refreshes_ahead_of_expiry_with_a_short_lifetime(fresh_sandbox):
     sb = fresh_sandbox(token_lifetime_s=2, **SMALL)
     token = login(sb).token
@@ -61,11 +62,7 @@ def test_sixteen_threads_finding_it_expired_refresh_once(fresh_sandbox):
         barrier.wait()
         seen.append(token.bearer())
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, [()] * 16)
     assert len(seen) == 16 and len(set(seen)) == 1
     assert stats(sb)["refreshes"] == 1
 
@@ -81,11 +78,7 @@ def test_sixteen_threads_hit_by_401_refresh_once(fresh_sandbox):
         barrier.wait()
         codes.append(call_api(sb, token))
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, [()] * 16)
     assert codes == [200] * 16
     assert stats(sb)["refreshes"] == 1
 
@@ -99,6 +92,7 @@ print(hub.token.bearer())
 """
 
 
+@pytest.mark.slow
 def test_two_processes_sharing_the_cache_refresh_once(fresh_sandbox, tmp_path):
     sb = fresh_sandbox(token_lifetime_s=4, **SMALL)
     store = TokenCache(tmp_path / "cache")
@@ -214,11 +208,7 @@ def test_cache_file_is_valid_after_concurrent_refreshes(fresh_sandbox, tmp_path)
         for _ in range(5):
             t.refresh()
 
-    threads = [threading.Thread(target=hammer, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(hammer, [(t,) for t in tokens])
     record = json.loads(Path(store.path(sb.client_id, sb.hub_id)).read_text())
     assert record["access_token"] in {t.access_token for t in tokens}
     assert stats(sb)["refreshes"] == 20
@@ -236,11 +226,7 @@ def test_hub_client_refreshes_once_after_401_across_threads(fresh_sandbox):
         barrier.wait()
         portals.append(hub.client.get("/account-info/v3/details")["portalId"])
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, [()] * 16)
     assert portals == [sb.hub_id] * 16
     counters = stats(sb)
     assert counters["refreshes"] == 1
@@ -255,6 +241,7 @@ def _spend_token_endpoint(sb) -> None:
 
 
 @pytest.mark.parametrize("retry_after", [True, False], ids=["retry-after", "no-retry-after"])
+@pytest.mark.slow
 def test_sixteen_threads_refresh_once_through_the_token_endpoint_limit(fresh_sandbox, retry_after):
     sb = fresh_sandbox(**SMALL)
     hub = login(sb)
@@ -270,11 +257,7 @@ def test_sixteen_threads_refresh_once_through_the_token_endpoint_limit(fresh_san
         portals.append(hub.client.get("/account-info/v3/details")["portalId"])
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, [()] * 16)
     elapsed = time.monotonic() - started
     assert portals == [sb.hub_id] * 16  # every call succeeded
     counters = stats(sb)

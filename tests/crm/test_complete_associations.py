@@ -162,6 +162,7 @@ def test_tie_past_the_limit_is_read_to_its_end(big: Sandbox, hub: Hub) -> None:
     assert list(frame.index) == list(tie.index[:10])
 
 
+@pytest.mark.slow
 def test_a_tie_across_pages_and_the_cap_fallback(big: Sandbox, hub: Hub) -> None:
     """The tie at the limit spans several search pages (200 each) of 3,000 contacts."""
     sort = ["lifecyclestage", "-createdate"]

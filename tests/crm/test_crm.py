@@ -78,6 +78,7 @@ def cell(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("object_type", TYPES)
+@pytest.mark.slow
 def test_all_properties_match_the_raw_json(
     object_type: str, hub: Hub, sandbox: Sandbox, sandbox_token: dict[str, Any]
 ) -> None:
@@ -224,6 +225,7 @@ def test_labels_for_columns_options_owners_and_stages(
             assert frame.at[r["id"], labels["hubspot_owner_id"]] == owners[owner]
 
 
+@pytest.mark.slow
 def test_chunks_have_one_schema_and_add_up_to_the_frame(hub: Hub) -> None:
     chunks = list(hub.contacts(properties="all", chunksize=150))
     assert len(chunks) >= 4

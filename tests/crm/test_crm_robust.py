@@ -90,6 +90,7 @@ def test_tight_limits_give_zero_429s(fresh_sandbox: Any, monkeypatch: Any) -> No
     assert hub.client.api_usage["rate_limited"] == 0
 
 
+@pytest.mark.slow
 def test_tokens_expiring_mid_pull_are_refreshed(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(contacts=1500, latency_ms=60)
     expected = make_hub(sb).contacts()

@@ -62,6 +62,7 @@ def test_refused_written_cursors_cost_nothing_but_a_request(fresh_sandbox: Any) 
     assert all(c.start is None for c in run.cover.chains[1:])
 
 
+@pytest.mark.slow
 def test_split_frame_equals_the_single_chain_frame(fresh_sandbox: Any) -> None:
     frames = []
     for style in ("id", "opaque"):

@@ -31,6 +31,7 @@ def api_requests(sb: Sandbox) -> int:
     return sum(n for route, n in stats(sb)["requests"].items() if "/crm/" in route)
 
 
+@pytest.mark.slow
 def test_to_parquet_writes_one_file_per_chunk_readable_by_duckdb(fresh_sandbox: Any, tmp_path: Path) -> None:
     sb = fresh_sandbox(contacts=900, custom_properties=40)
     hub = make_hub(sb)
@@ -131,6 +132,7 @@ def test_to_parquet_memory_stays_flat_as_the_portal_grows(tmp_path: Path) -> Non
     assert big_stream < 0.6 * big_eager, growth
 
 
+@pytest.mark.slow
 def test_sync_pulls_once_then_only_what_changed(fresh_sandbox: Any, tmp_path: Path) -> None:
     sb = fresh_sandbox(contacts=5000, custom_properties=20)
     hub = make_hub(sb)

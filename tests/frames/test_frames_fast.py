@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from helpers import make_hub
+from helpers import in_threads, make_hub
 from test_frames import CATALOGUE, _synthetic, record
 
 from hubspot_nb.frames import _fast
@@ -128,11 +128,7 @@ def test_two_pulls_in_threads_restore_the_pool_and_equal_a_serial_pull(
         except BaseException as exc:  # reported below, not lost in the thread
             results[k] = exc
 
-    threads = [threading.Thread(target=pull, args=(k,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    in_threads(pull, [(0,), (1,)], join_timeout=300)
     assert pa.default_memory_pool().backend_name == before
     for frame in results:
         assert isinstance(frame, pd.DataFrame), frame

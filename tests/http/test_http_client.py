@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from helpers import configure, stats
+from helpers import configure, in_threads, stats
 
 from hubspot_nb.auth.token import Token
 from hubspot_nb.errors import MissingScopes, NetworkError
@@ -77,11 +77,7 @@ def test_limiter_keeps_concurrent_callers_under_a_small_burst(fresh_sandbox: Any
             errors.append(exc)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(worker, [()] * 6)
     elapsed = time.monotonic() - started
     assert not errors
     assert stats(sb)["rate_limited"] == {}  # zero 429s
@@ -89,6 +85,7 @@ def test_limiter_keeps_concurrent_callers_under_a_small_burst(fresh_sandbox: Any
     assert elapsed >= 36 / 8 - 1.5  # 36 calls at <= 6 per second cannot be faster
 
 
+@pytest.mark.slow
 def test_a_new_client_on_a_busy_token_learns_from_the_headers(fresh_sandbox: Any) -> None:
     sb = fresh_sandbox(burst=10, burst_window_ms=2000)
     token = oauth(sb)
@@ -189,6 +186,7 @@ def test_offset_pages_numeric_offset_and_total_style(sandbox: Sandbox, sandbox_t
     assert rows == whole["breakdowns"]
 
 
+@pytest.mark.slow
 def test_two_hubs_of_one_portal_share_the_search_limit(fresh_sandbox: Any) -> None:
     # HubSpot counts search per account: two logins (two tokens) of one portal, searching at once,
     # must stay under 5 per second together, not 5 each.
@@ -206,11 +204,7 @@ def test_two_hubs_of_one_portal_share_the_search_limit(fresh_sandbox: Any) -> No
         frames[name] = hub.search("contacts", filters={"createdate__gte": "2000-01-01"})
 
     started = time.monotonic()
-    threads = [threading.Thread(target=pull, args=item) for item in (("a", hub_a), ("b", hub_b))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(pull, [("a", hub_a), ("b", hub_b)])
     elapsed = time.monotonic() - started
     assert len(frames["a"]) == len(frames["b"]) > 1500  # (a few contacts lack a createdate)
     seen = stats(sb)

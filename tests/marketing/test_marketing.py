@@ -231,6 +231,7 @@ def test_email_events_equal_the_raw_events(hub: Hub, busy_month: Any) -> None:
     assert {"SENT", "DELIVERED", "OPEN", "CLICK"} <= set(frame["type"].astype(str))
 
 
+@pytest.mark.slow
 def test_sliced_pull_equals_single_window_pull(hub: Hub, busy_month: Any) -> None:
     t0, t1 = busy_month
     single = marketing_events.email_events(hub.context, t0, t1, slices=1)
@@ -257,6 +258,7 @@ def test_event_filters(hub: Hub, busy_month: Any, emails: pd.DataFrame) -> None:
     assert set(by_send.index) == set(everything.index[everything["emailCampaignId"] == busiest])
 
 
+@pytest.mark.slow
 def test_events_agree_with_email_statistics(all_events: pd.DataFrame, emails: pd.DataFrame) -> None:
     """Counting our event rows gives the counters our emails frame reports, for every email."""
     events = all_events

@@ -75,48 +75,68 @@ class Figures:
             )
             for name, pull in run["pulls"].items():
                 out.append(f"faults    {name}: {pull['rows']:,} rows identical to the fault-free pull")
-        refresh = d.get("refresh", {})
-        if refresh:
-            out.append(
-                f"refresh {refresh.get('processes')} processes x {refresh.get('threads')} threads, "
-                f"{refresh.get('expiries')} forced expiries -> {refresh.get('refreshes')} refreshes "
-                f"(rotation on), {refresh.get('calls')} calls, {refresh.get('failed_calls')} failed, "
-                f"{refresh.get('expired_401s')} calls met an expiry (401) and retried; cache afterwards: "
-                f"{refresh.get('cache_after')}"
-            )
-        crash = d.get("crash", {})
-        if crash:
-            out.append(
-                f"crash   {crash.get('kills')} SIGKILLs mid-write: {crash.get('readable')} readable "
-                f"({crash.get('old')} old, {crash.get('new')} new), {crash.get('half')} half-written; "
-                f"{crash.get('writes_before_kill')} writes completed in all; "
-                f"{crash.get('leftover_temp_files_0600', 0)} temp files left behind (0600); "
-                f"control: in-place writes left {crash.get('control_half_files', '?')} half files in 10 kills"
-            )
-        bad = d.get("bad_input", {})
-        if bad:
-            out.append(
-                f"input   {bad.get('login_cases')} login inputs ({bad.get('login_failures')} refused with "
-                f"{bad.get('distinct_messages')} distinct messages, {bad.get('login_successes')} accepted), "
-                f"0 tracebacks in the widget; {bad.get('data_cases')} bad data-helper arguments -> "
-                f"InvalidInput listing the choices"
-            )
+        out += _section_line(d, "refresh")
+        out += _section_line(d, "crash")
+        out += _section_line(d, "bad_input")
         fuzz = d.get("fuzz", {})
         if fuzz:
             parts = ", ".join(f"{k} {v}" for k, v in sorted(fuzz.items()))
             out.append(f"fuzz    examples: {parts}; every one gave a value or a HubSpotNBError")
-        sec = d.get("secrets", {})
-        if sec:
-            out.append(
-                f"secrets {sec.get('scans', 0)} scans of {sec.get('chars', 0):,} characters "
-                f"(logs at DEBUG, exception texts, reprs, widget state, notebook outputs) for "
-                f"{sec.get('known', 0)} issued secrets: {sec.get('leaks', 0)} leaks found"
-            )
+        out += _section_line(d, "secrets")
         return out
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.data, indent=1, sort_keys=True, default=str))
+
+
+# The one-line summary of a plain section: its template, and the figures it shows when unrecorded
+# (any other unrecorded figure shows as None).
+_SECTION_LINES: dict[str, tuple[str, dict[str, Any]]] = {
+    "refresh": (
+        "refresh {processes} processes x {threads} threads, "
+        "{expiries} forced expiries -> {refreshes} refreshes "
+        "(rotation on), {calls} calls, {failed_calls} failed, "
+        "{expired_401s} calls met an expiry (401) and retried; cache afterwards: "
+        "{cache_after}",
+        {},
+    ),
+    "crash": (
+        "crash   {kills} SIGKILLs mid-write: {readable} readable "
+        "({old} old, {new} new), {half} half-written; "
+        "{writes_before_kill} writes completed in all; "
+        "{leftover_temp_files_0600} temp files left behind (0600); "
+        "control: in-place writes left {control_half_files} half files in 10 kills",
+        {"leftover_temp_files_0600": 0, "control_half_files": "?"},
+    ),
+    "bad_input": (
+        "input   {login_cases} login inputs ({login_failures} refused with "
+        "{distinct_messages} distinct messages, {login_successes} accepted), "
+        "0 tracebacks in the widget; {data_cases} bad data-helper arguments -> "
+        "InvalidInput listing the choices",
+        {},
+    ),
+    "secrets": (
+        "secrets {scans} scans of {chars:,} characters "
+        "(logs at DEBUG, exception texts, reprs, widget state, notebook outputs) for "
+        "{known} issued secrets: {leaks} leaks found",
+        {"scans": 0, "chars": 0, "known": 0, "leaks": 0},
+    ),
+}
+
+
+class _NoneIfUnset(dict[str, Any]):
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _section_line(data: dict[str, dict[str, Any]], section: str) -> list[str]:
+    """The summary line of a recorded plain section, or nothing when the run did not record it."""
+    figures = data.get(section, {})
+    if not figures:
+        return []
+    template, unset = _SECTION_LINES[section]
+    return [template.format_map(_NoneIfUnset({**unset, **figures}))]
 
 
 def _kinds(counts: dict[str, int]) -> str:

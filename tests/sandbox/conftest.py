@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import requests
 
+from .tools import bearer_session
+
 
 @pytest.fixture(scope="module")
 def token(sandbox_token: dict[str, Any]) -> str:
@@ -19,7 +21,6 @@ def token(sandbox_token: dict[str, Any]) -> str:
 @pytest.fixture(scope="module")
 def api(token: str) -> Iterator[requests.Session]:
     """A requests session that sends ``token`` as its bearer."""
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
+    session = bearer_session(token)
     yield session
     session.close()

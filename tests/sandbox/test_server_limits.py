@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from .stub_routes import with_stubs
+from .tools import bearer_session
 
 SMALL = {"contacts": 10, "companies": 2, "deals": 2, "tickets": 2}
 RATE_HEADERS = (
@@ -24,8 +25,7 @@ def stubbed(fresh_sandbox):
     def make(**options):
         sb = with_stubs(fresh_sandbox(**{**SMALL, **options}))
         token = sb.oauth_token(["oauth", "crm.objects.contacts.read"])["access_token"]
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        session = bearer_session(token)
         return sb, session
 
     return make
@@ -154,8 +154,7 @@ def test_the_real_crm_routes_are_guarded_too(fresh_sandbox):
     assert requests.get(url, timeout=10).status_code == 401
     narrow = sb.oauth_token(["oauth"])["access_token"]
     assert requests.get(url, headers={"Authorization": f"Bearer {narrow}"}, timeout=10).status_code == 403
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+    session = bearer_session(sb.oauth_token()["access_token"])
     listed = session.get(url, timeout=10)
     assert listed.status_code == 200 and listed.headers["X-HubSpot-RateLimit-Max"] == "50"
     searches = [session.post(f"{url}/search", json={"limit": 1}, timeout=10) for _ in range(2)]
@@ -259,8 +258,7 @@ def test_search_limit_is_shared_by_every_token_of_the_portal(fresh_sandbox):
 def test_daily_headers_for_static_credentials_only(fresh_sandbox):
     sb = fresh_sandbox(burst=100, private_tokens=[PAT], **SMALL)
     url = f"{sb.base_url}/crm/v3/objects/contacts"
-    static = requests.Session()
-    static.headers["Authorization"] = f"Bearer {PAT}"
+    static = bearer_session(PAT)
     first, second = static.get(url, timeout=10), static.get(url, timeout=10)
     assert first.headers["X-HubSpot-RateLimit-Daily"] == "625000"  # Professional's daily allowance
     assert first.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "624999"
@@ -280,8 +278,7 @@ def test_daily_headers_for_static_credentials_only(fresh_sandbox):
 def test_daily_limit_exhausted_is_a_daily_429(fresh_sandbox):
     sb = fresh_sandbox(daily_limit=3, private_tokens=[PAT], **SMALL)
     url = f"{sb.base_url}/crm/v3/objects/contacts"
-    static = requests.Session()
-    static.headers["Authorization"] = f"Bearer {PAT}"
+    static = bearer_session(PAT)
     left = [static.get(url, timeout=10).headers["X-HubSpot-RateLimit-Daily-Remaining"] for _ in range(3)]
     assert left == ["2", "1", "0"]
     refused = static.get(url, timeout=10)

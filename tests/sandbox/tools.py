@@ -9,6 +9,13 @@ import requests
 from hubspot_nb.sandbox import Sandbox
 
 
+def bearer_session(token: str) -> requests.Session:
+    """A requests session that sends ``token`` as its bearer."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 def get_as(sb: Sandbox, token: str, path: str, **params: Any) -> requests.Response:
     """GET ``path`` on the sandbox with ``token`` as the bearer (tests of scopes pass their own)."""
     return requests.get(

@@ -16,6 +16,8 @@ from helpers import configure, stats
 from hubspot_nb.sandbox import Sandbox, start
 from hubspot_nb.sandbox.crm._associations import BATCH_PAGE
 
+from ..tools import bearer_session
+
 BIG = {"companies:contacts": 2500, "deals:contacts": 300}
 
 
@@ -29,8 +31,7 @@ def big() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def session(big: Sandbox) -> Iterator[requests.Session]:
-    s = requests.Session()
-    s.headers["Authorization"] = f"Bearer {big.oauth_token()['access_token']}"
+    s = bearer_session(big.oauth_token()["access_token"])
     yield s
     s.close()
 

@@ -10,6 +10,8 @@ import requests
 
 from hubspot_nb.sandbox import Sandbox
 
+from ..tools import bearer_session
+
 
 def get(api: requests.Session, sb: Sandbox, path: str, **params) -> requests.Response:
     return api.get(sb.base_url + path, params=params, timeout=30)
@@ -62,8 +64,7 @@ def test_list_defaults_and_cursor_are_hubspot_like(api, sandbox) -> None:
 @pytest.mark.parametrize("style", ["id", "plain", "issued", "opaque"])
 def test_list_cursor_styles_walk_every_record_and_refuse_what_they_must(fresh_sandbox, style) -> None:
     sb = fresh_sandbox(contacts=250, list_cursor=style)
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+    api = bearer_session(sb.oauth_token()["access_token"])
     records = walk(api, sb, "/crm/v3/objects/contacts", limit=100)
     assert [r["id"] for r in records] == sb.portal.store("contacts").ids()
     after = get(api, sb, "/crm/v3/objects/contacts", limit=100).json()["paging"]["next"]["after"]
@@ -301,8 +302,7 @@ def test_a_token_without_the_types_scope_gets_403(sandbox) -> None:
 def test_touch_moves_records_forward(fresh_sandbox) -> None:
     sb = fresh_sandbox(contacts=200)
     token = sb.oauth_token()["access_token"]
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
+    api = bearer_session(token)
     touched = api.post(
         f"{sb.base_url}/_sandbox/touch", json={"object_type": "contacts", "fraction": 0.05}
     ).json()

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
+from ..tools import bearer_session
+
 
 def search(api, sb, object_type="contacts", **body) -> requests.Response:
     return api.post(f"{sb.base_url}/crm/v3/objects/{object_type}/search", json=body, timeout=30)
@@ -194,8 +196,7 @@ def test_bad_search_input_is_a_clear_400(api, sandbox, body, words) -> None:
 def test_search_cache_sees_touched_records(fresh_sandbox) -> None:
     sb = fresh_sandbox(contacts=100)
     token = sb.oauth_token()["access_token"]
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
+    api = bearer_session(token)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = {"filterGroups": one("lastmodifieddate", "GTE", value=now)}
     assert search(api, sb, **body).json()["total"] == 0
@@ -208,8 +209,7 @@ def test_two_sandboxes_in_one_process_keep_their_own_matches(fresh_sandbox) -> N
     small, large = fresh_sandbox(contacts=50), fresh_sandbox(contacts=300)
     body = {"filterGroups": one("email", "HAS_PROPERTY"), "limit": 200}
     for sb in (small, large, small):
-        api = requests.Session()
-        api.headers["Authorization"] = f"Bearer {sb.oauth_token()['access_token']}"
+        api = bearer_session(sb.oauth_token()["access_token"])
         reply = search(api, sb, **body)
         assert reply.status_code == 200, reply.text
         found = reply.json()
