@@ -15,8 +15,6 @@ public ``hub.attach``.
 from __future__ import annotations
 
 import html
-import logging
-from typing import Any
 
 import ipywidgets as widgets
 
@@ -25,15 +23,10 @@ from ..auth.cache import TokenCache
 from ..auth.token import redact
 from ..errors import HubSpotNBError
 from ..hub import Hub
-from ._status import plain_text, status_html
-
-log = logging.getLogger("hubspot_nb.notebook.key_widget")
-
-_OK = "color:#1a7f37"
-_BAD = "color:#b42318"
+from ._panel import BAD_STYLE, ConnectPanel
 
 
-class ServiceKeyWidget(widgets.VBox):
+class ServiceKeyWidget(ConnectPanel):
     """Explanation, a password box for a HubSpot service key, a Connect button and a status line."""
 
     def __init__(
@@ -47,7 +40,6 @@ class ServiceKeyWidget(widgets.VBox):
         self.hub = hub
         self.api_base = (api_base or hub.api_base).rstrip("/")
         self.store = store  # None: the key stays in memory only
-        self.error: BaseException | None = None  # the last failure, for tests and debugging
         self.help = widgets.HTML(self._help_html())
         self.key = widgets.Password(
             description="Service key",
@@ -55,10 +47,7 @@ class ServiceKeyWidget(widgets.VBox):
             layout=widgets.Layout(width="32em"),
             style={"description_width": "7em"},
         )
-        self.connect_button = widgets.Button(description="Connect", button_style="primary", icon="plug")
-        self.connect_button.on_click(self._on_connect)
-        self.status = widgets.HTML(status_html(note or "Not connected yet.", _BAD if note else None))
-        super().__init__([self.help, widgets.HBox([self.key, self.connect_button]), self.status])
+        super().__init__([self.help], self.key, note=note, note_style=BAD_STYLE if note else None)
         self.add_class("hubspot-nb-key-widget")
 
     # -- rendering ------------------------------------------------------------------------------
@@ -80,57 +69,31 @@ class ServiceKeyWidget(widgets.VBox):
             "<code>cache=False</code>.</div>"
         )
 
-    def _say(self, text: str, style: str | None = None) -> None:
-        self.status.value = status_html(text, style)
-
-    @property
-    def status_text(self) -> str:
-        """The status as plain text (for tests and screen readers): one line per ``<br>``."""
-        return plain_text(self.status.value)
-
-    # -- the callback -----------------------------------------------------------------------------
-    def _on_connect(self, _button: Any = None) -> None:
+    # -- the callback, in ConnectPanel's steps ----------------------------------------------------
+    def _take_inputs(self) -> list[str]:
         key = self.key.value
-        self.key.value = ""  # read and clear first, whatever happens next
-        self.connect_button.disabled = True
-        try:
-            self._say("Checking the key…")
-            authorized = static.verify(
-                key, "service-key", api_base=self.api_base, api_version=self.hub.api_version
-            )
-            if self.store is not None:
-                self.store.save_key(authorized.token.to_record())
-                authorized.token.store = self.store
-            self.hub.attach(authorized.token, authorized.info)
-        except Exception as exc:  # a callback must never lose an error: report it in the widget
-            self.error = exc
-            self._report(exc, key)
-            self.connect_button.disabled = False
-        else:
-            self.error = None
-            self._connected()
+        self.key.value = ""
+        return [key, key.strip()]
 
-    def _report(self, exc: Exception, key: str) -> None:
+    def _connect(self, inputs: list[str]) -> None:
+        self._say("Checking the key…")
+        authorized = static.verify(
+            inputs[0], "service-key", api_base=self.api_base, api_version=self.hub.api_version
+        )
+        if self.store is not None:
+            self.store.save_key(authorized.token.to_record())
+            authorized.token.store = self.store
+        self.hub.attach(authorized.token, authorized.info)
+
+    def _explain(self, exc: Exception, inputs: list[str]) -> str:
         if isinstance(exc, HubSpotNBError):
-            text = html.escape(redact(str(exc), [key.strip()]))
-        else:
-            # Not one of ours: its message was not written with secrets in mind, so scrub it.
-            message = redact(str(exc), [key, key.strip()])
-            log.warning("hubspot_nb: unexpected error during a service-key login: %s", type(exc).__name__)
-            text = html.escape(
-                f"Something unexpected went wrong ({type(exc).__name__}: {message}). Paste the key and "
-                "click Connect again; if it keeps happening, please report it."
-            )
-        self._say(f"<b>Not connected.</b> {text}", _BAD)
+            return html.escape(redact(str(exc), inputs))
+        return self._unexpected(exc, inputs, "Paste the key and click Connect again")
 
     def _connected(self) -> None:
-        info = self.hub.info
-        self.key.disabled = True
-        self.connect_button.description = "Connected"
-        self.connect_button.button_style = "success"
         saved = "saved on this machine" if self.store is not None else "kept in memory only"
-        self._say(
-            f"<b>Connected</b> to {html.escape(info.describe())} with a service key.<br>"
+        self._mark_connected(
+            [self.key],
+            f"<b>Connected</b> to {html.escape(self.hub.info.describe())} with a service key.<br>"
             f"Key {saved}. Run the next cells.",
-            _OK,
         )
