@@ -203,21 +203,18 @@ def _token_body(resp: requests.Response, error: Exception) -> dict[str, Any]:
     return body
 
 
+# The calls about one token: which kind of token each names, and v1's method for it.
+_TOKEN_CALLS = {"introspect": ("access_token", "GET"), "revoke": ("refresh_token", "DELETE")}
+
+
 def _token_call(
-    session: requests.Session,
-    *,
-    api_base: str,
-    endpoint: str,
-    action: str,
-    token: str,
-    kind: str,
-    v1_method: str,
-    client_id: str,
-    client_secret: str,
+    session: requests.Session, action: str, token: str, *, api_base: str, endpoint: str, app: tuple[str, str]
 ) -> requests.Response:
-    """One call about one token (``action`` "introspect" or "revoke"; ``kind`` "access_token" or
-    "refresh_token"). v1 names the token in the path (``/oauth/v1/access-tokens/{token}``); later
-    versions post it in a form the app authenticates. Raises APIError/NetworkError."""
+    """One call about one token (``action`` a key of ``_TOKEN_CALLS``; ``app`` the client id and
+    secret). v1 names the token in the path (``/oauth/v1/access-tokens/{token}``); later versions
+    post it in a form the app authenticates. Raises APIError/NetworkError."""
+    kind, v1_method = _TOKEN_CALLS[action]
+    client_id, client_secret = app
     if endpoint == "v1":
         url = api_base + oauth_path(f"oauth.v1.{kind}", token=quote(token, safe=""))
         resp = send(session, v1_method, url, max_retries=TOKEN_CALL_RETRIES)
@@ -246,17 +243,8 @@ def introspect(
     session: requests.Session,
 ) -> dict[str, Any]:
     """Token metadata (hub id, hub domain, user e-mail, scopes). Raises APIError/NetworkError."""
-    resp = _token_call(
-        session,
-        api_base=api_base,
-        endpoint=endpoint,
-        action="introspect",
-        token=access_token,
-        kind="access_token",
-        v1_method="GET",
-        client_id=client_id,
-        client_secret=client_secret,
-    )
+    app = (client_id, client_secret)
+    resp = _token_call(session, "introspect", access_token, api_base=api_base, endpoint=endpoint, app=app)
     body = json_body(resp)
     return body if isinstance(body, dict) else {}
 
@@ -271,17 +259,8 @@ def revoke(
     session: requests.Session,
 ) -> None:
     """Revoke a refresh token (access tokens already minted live on until they expire)."""
-    _token_call(
-        session,
-        api_base=api_base,
-        endpoint=endpoint,
-        action="revoke",
-        token=refresh_token,
-        kind="refresh_token",
-        v1_method="DELETE",
-        client_id=client_id,
-        client_secret=client_secret,
-    )
+    app = (client_id, client_secret)
+    _token_call(session, "revoke", refresh_token, api_base=api_base, endpoint=endpoint, app=app)
 
 
 def account_info(

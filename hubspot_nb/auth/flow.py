@@ -302,15 +302,15 @@ class OAuthFlow:
                 "HUBSPOT_CLIENT_SECRET) and click Connect again.",
                 "no_secret",
             )
-        body = exchange_code(
-            api_base=self.api_base,
-            endpoint=self.token_endpoint,
-            client_id=self.client_id,
-            client_secret=self._client_secret,
-            redirect_uri=self.redirect_uri,
-            code=code,
-            session=self.session,
-        )
+        # The app and the token endpoint it talks to, the same for the exchange and the look-up.
+        app: dict[str, Any] = {
+            "api_base": self.api_base,
+            "endpoint": self.token_endpoint,
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "session": self.session,
+        }
+        body = exchange_code(redirect_uri=self.redirect_uri, code=code, **app)
         self.finished = True  # the state is single-use
         token = Token.from_response(
             body,
@@ -322,14 +322,7 @@ class OAuthFlow:
         )
         details: dict[str, Any] = {}
         try:
-            details = introspect(
-                api_base=self.api_base,
-                endpoint=self.token_endpoint,
-                access_token=token.access_token,
-                client_id=self.client_id,
-                client_secret=self._client_secret,
-                session=self.session,
-            )
+            details = introspect(access_token=token.access_token, **app)
         except (APIError, NetworkError) as exc:
             log.warning(
                 "hubspot_nb: could not look up the token's portal details (%s); continuing",
