@@ -20,10 +20,11 @@ Paging and shape choices (HubSpot leaves some open, reference §3):
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..routing import ApiError, Request, Response, Router
+from ..routing import ApiError, Handler, Request, Response, Router
 from ._email_events import N_CODES, S_SENT, TYPES
 from ._json import (
     add_counts,
@@ -62,10 +63,14 @@ _SORT_KEYS = {
 }
 
 
+def _email_api(pattern: str, *, slash: bool = False) -> Callable[[Handler], Handler]:
+    """A GET route of the marketing-emails API: all of them need the same scopes (per version)."""
+    by_version = EMAIL_SCOPES_BY_VERSION
+    return router.api("GET", pattern, scopes=EMAIL_SCOPES, version_scopes=by_version, slash=slash)
+
+
 # -- marketing emails v3 --------------------------------------------------------------------------
-@router.api(
-    "GET", "/marketing/v3/emails", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION, slash=True
-)
+@_email_api("/marketing/v3/emails", slash=True)
 def list_emails(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     limit = req.int_arg("limit", 100, maximum=100)
@@ -77,9 +82,7 @@ def list_emails(sb: MarketingHost, req: Request) -> Response:
     return cursor_page(req, emails, start, limit, lambda e: email_json(md, e, with_stats), total=True)
 
 
-@router.api(
-    "GET", "/marketing/v3/emails/{email_id}", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION
-)
+@_email_api("/marketing/v3/emails/{email_id}")
 def get_email(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     email = md.email_by_id.get(req.path_params["email_id"])
@@ -143,9 +146,7 @@ def _stats_scope(sb: MarketingHost, req: Request) -> tuple[list[Any], int | None
     return emails, start, end
 
 
-@router.api(
-    "GET", "/marketing/v3/emails/statistics/list", scopes=EMAIL_SCOPES, version_scopes=EMAIL_SCOPES_BY_VERSION
-)
+@_email_api("/marketing/v3/emails/statistics/list")
 def statistics_list(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     emails, start, end = _stats_scope(sb, req)
@@ -167,12 +168,7 @@ def statistics_list(sb: MarketingHost, req: Request) -> Response:
     return Response.json(body, records=len(sent_ids))
 
 
-@router.api(
-    "GET",
-    "/marketing/v3/emails/statistics/histogram",
-    scopes=EMAIL_SCOPES,
-    version_scopes=EMAIL_SCOPES_BY_VERSION,
-)
+@_email_api("/marketing/v3/emails/statistics/histogram")
 def statistics_histogram(sb: MarketingHost, req: Request) -> Response:
     md = sb.marketing
     interval = choice_arg(req, "interval", INTERVALS)
