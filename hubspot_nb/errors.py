@@ -30,27 +30,6 @@ import json
 import warnings
 from typing import Any
 
-__all__ = [
-    "APIError",
-    "AuthError",
-    "AuthenticationFailed",
-    "BadRequest",
-    "ConfigError",
-    "HubSpotLegacyAPIWarning",
-    "HubSpotNBError",
-    "InvalidInput",
-    "LoginFailed",
-    "MissingScopes",
-    "NetworkError",
-    "NotFound",
-    "NotLoggedIn",
-    "RateLimited",
-    "RefreshFailed",
-    "ServerError",
-    "URITooLong",
-    "error_from_response",
-]
-
 
 class HubSpotNBError(Exception):
     """Base class of every hubspot_nb error."""
