@@ -101,6 +101,7 @@ def _build(
     # Column arrays out of the chunk frames first: deleting columns from a DataFrame one by one
     # costs O(columns) each, which a wide pull would feel.
     pieces_by_part = [{name: p[name].array for name in columns} for p in parts]
+    positions = _positions(rows, [len(p) for p in parts])
     parts.clear()
     data: dict[str, Any] = {}
     # A trim walks the whole heap: after every column of a narrow frame, where columns are big, but
@@ -108,7 +109,7 @@ def _build(
     # per column would cost more than it returns).
     trim_every = max(1, len(columns) // TRIMS_PER_FRAME)
     for k, name in enumerate(columns, start=1):
-        column = _gather([d.pop(name) for d in pieces_by_part], rows, sort_categories)
+        column = _gather([d.pop(name) for d in pieces_by_part], rows, positions, sort_categories)
         data[name] = narrow(column) if narrow_numbers else column
         if k % trim_every == 0:
             _fast.release_free_memory()  # the pieces: back to the OS, not kept by malloc
@@ -137,23 +138,42 @@ def _runs(order: np.ndarray, lengths: list[int]) -> list[tuple[int, int, int]] |
     return out
 
 
-def _gather(pieces: list[Any], rows: list[tuple[int, int, int]] | np.ndarray, sort_categories: bool) -> Any:
-    """One column's chunk pieces → the final column, in one allocation: rows by runs, or by
-    position when ``rows`` is an array (a concat, then a take)."""
+def _positions(rows: list[tuple[int, int, int]] | np.ndarray, lengths: list[int]) -> np.ndarray | None:
+    """The rows as positions into the stacked pieces, when there are more runs than pieces (then
+    one concat and a take beats concatenating every run: pandas builds a Series per run); else None."""
+    if isinstance(rows, np.ndarray):
+        return rows
+    if len(rows) <= len(lengths):
+        return None
+    starts = np.cumsum([0, *lengths])
+    return np.concatenate([np.arange(starts[k] + a, starts[k] + b) for k, a, b in rows])
+
+
+def _gather(
+    pieces: list[Any],
+    rows: list[tuple[int, int, int]] | np.ndarray,
+    positions: np.ndarray | None,
+    sort_categories: bool,
+) -> Any:
+    """One column's chunk pieces → the final column: Arrow strings copied run by run (one
+    allocation, each piece dropped once copied); other columns by ``positions`` (a concat of the
+    pieces, then a take) or, with few runs, by concatenating the runs."""
     first = pieces[0]
     if all(isinstance(p, pd.Categorical) for p in pieces):  # pieces may differ: codes into the union
         union = union_categoricals(
             [p[:0] for p in pieces], sort_categories=sort_categories, ignore_order=True
         )
-        codes = _gather([_codes_in(p, union.categories) for p in pieces], rows, sort_categories)
+        codes_in_union = [_codes_in(p, union.categories) for p in pieces]
+        codes = _gather(codes_in_union, rows, positions, sort_categories)
         return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(union.categories))
-    if isinstance(rows, np.ndarray):
-        return _concat(pieces).take(rows)
-    if rows and isinstance(first, pd.arrays.ArrowStringArray) and _fast.enabled():
-        arrays = [_fast.arrow_strings(p) for p in pieces]
-        if all(a is not None and a.type == arrays[0].type for a in arrays):  # big columns: piece by piece
+    if not isinstance(rows, np.ndarray) and rows and isinstance(first, pd.arrays.ArrowStringArray):
+        arrays = [_fast.arrow_strings(p) for p in pieces] if _fast.enabled() else []
+        if arrays and all(a is not None and a.type == arrays[0].type for a in arrays):
             pieces.clear()  # the arrays alone hold the pieces now: each goes once copied
             return pd.array(_fast.gather_strings(arrays, rows), dtype=first.dtype)
+    if positions is not None:
+        return _concat(pieces).take(positions)
+    assert not isinstance(rows, np.ndarray)  # an array of rows is its own positions
     return _concat([pieces[k][a:b] for k, a, b in rows] or [first[:0]])
 
 
