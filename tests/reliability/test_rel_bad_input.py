@@ -129,80 +129,65 @@ def _html(sb: Sandbox, flow: OAuthFlow) -> str:
         return page.read().decode()  # the whole callback page's HTML
 
 
+# Pastes the cases below build from the sandbox and the login's own flow.
+def _url(sb: Sandbox, flow: OAuthFlow) -> str:
+    return consent(sb, flow.authorize_url)
+
+
+def _code(sb: Sandbox, flow: OAuthFlow) -> str:
+    return code_of(_url(sb, flow))
+
+
+def _wrong_state(sb: Sandbox, flow: OAuthFlow) -> str:
+    return with_query(_url(sb, flow), state="someone-elses-state")
+
+
+def _no_state(sb: Sandbox, flow: OAuthFlow) -> str:
+    return f"{sb.callback_url}?code={_code(sb, flow)}"
+
+
+def _denied(sb: Sandbox, flow: OAuthFlow) -> str:
+    return consent(sb, flow.authorize_url, "deny")
+
+
+def _invalid_scope(sb: Sandbox, flow: OAuthFlow) -> str:
+    return f"{sb.callback_url}?error=invalid_scope&state={flow.state}"
+
+
+def _truncated(sb: Sandbox, flow: OAuthFlow) -> str:
+    return _code(sb, flow)[:-7]
+
+
+def _elsewhere(sb: Sandbox, flow: OAuthFlow) -> str:
+    return f"http://localhost:5555/elsewhere?state={flow.state}"
+
+
+CALLBACK_NO_QUERY = "https://app.hubspot.com/oauth/callback"
 CASES = [
     Case("empty", lambda sb, f: "", "empty", "Nothing was pasted"),
     Case("only spaces", lambda sb, f: "  \n\t  ", "empty", "Nothing was pasted"),
-    Case("bare code", lambda sb, f: code_of(consent(sb, f.authorize_url)), "ok", "Connected"),
-    Case("quoted code", lambda sb, f: f'"{code_of(consent(sb, f.authorize_url))}"', "ok", "Connected"),
-    Case(
-        "code with spaces and newline",
-        lambda sb, f: f"  {code_of(consent(sb, f.authorize_url))}\n",
-        "ok",
-        "Connected",
-    ),
-    Case("whole URL", lambda sb, f: consent(sb, f.authorize_url), "ok", "Connected"),
-    Case("URL in angle brackets", lambda sb, f: f"<{consent(sb, f.authorize_url)}>", "ok", "Connected"),
-    Case(
-        "URL with a wrong state",
-        lambda sb, f: with_query(consent(sb, f.authorize_url), state="someone-elses-state"),
-        "state_mismatch",
-        "different login attempt",
-    ),
+    Case("bare code", _code, "ok", "Connected"),
+    Case("quoted code", lambda sb, f: f'"{_code(sb, f)}"', "ok", "Connected"),
+    Case("code with spaces and newline", lambda sb, f: f"  {_code(sb, f)}\n", "ok", "Connected"),
+    Case("whole URL", _url, "ok", "Connected"),
+    Case("URL in angle brackets", lambda sb, f: f"<{_url(sb, f)}>", "ok", "Connected"),
+    Case("URL with a wrong state", _wrong_state, "state_mismatch", "different login attempt"),
     Case("URL from another address", _foreign_address, "foreign_address", "not this login's redirect URI"),
-    Case(
-        "URL without a state",
-        lambda sb, f: f"{sb.callback_url}?code={code_of(consent(sb, f.authorize_url))}",
-        "no_state",
-        "no state parameter",
-    ),
+    Case("URL without a state", _no_state, "no_state", "no state parameter"),
     Case("URL with a stale state", _stale_state, "state_mismatch", "earlier Authorize link"),
-    Case(
-        "URL with error=access_denied",
-        lambda sb, f: consent(sb, f.authorize_url, "deny"),
-        "access_denied",
-        "denied",
-    ),
-    Case(
-        "URL with error=invalid_scope",
-        lambda sb, f: f"{sb.callback_url}?error=invalid_scope&state={f.state}",
-        "invalid_scope",
-        "instead of a code",
-    ),
+    Case("URL with error=access_denied", _denied, "access_denied", "denied"),
+    Case("URL with error=invalid_scope", _invalid_scope, "invalid_scope", "instead of a code"),
     Case("expired code", _expired, "expired_code", "expired"),
     Case("reused code", _reused, "bad_code", "already used"),
     Case("another app's code", _other_app, "bad_redirect_uri", "redirect URI"),
     Case("wrong redirect URI", _wrong_redirect, "bad_redirect_uri", "redirect URI"),
-    Case(
-        "wrong client secret",
-        lambda sb, f: consent(sb, f.authorize_url),
-        "bad_client",
-        "client secret",
-        WRONG_SECRET,
-    ),
-    Case(
-        "no client secret",
-        lambda sb, f: consent(sb, f.authorize_url),
-        "no_secret",
-        "client secret is needed",
-        None,
-    ),
+    Case("wrong client secret", _url, "bad_client", "client secret", WRONG_SECRET),
+    Case("no client secret", _url, "no_secret", "client secret is needed", None),
     Case("10 kB garbage", lambda sb, f: ("garbage!-" * 1200)[:10_240], "bad_paste", "does not look like"),
     Case("unicode", lambda sb, f: "кóд-ünïcødé-🔑-コード", "bad_code", "did not accept this code"),
-    Case(
-        "truncated code",
-        lambda sb, f: code_of(consent(sb, f.authorize_url))[:-7],
-        "bad_code",
-        "copied incompletely",
-    ),
-    Case(
-        "URL with no code",
-        lambda sb, f: f"http://localhost:5555/elsewhere?state={f.state}",
-        "no_code",
-        "no code",
-    ),
-    Case(
-        "address with no query", lambda sb, f: "https://app.hubspot.com/oauth/callback", "no_code", "no code"
-    ),
+    Case("truncated code", _truncated, "bad_code", "copied incompletely"),
+    Case("URL with no code", _elsewhere, "no_code", "no code"),
+    Case("address with no query", lambda sb, f: CALLBACK_NO_QUERY, "no_code", "no code"),
     Case("the authorize link itself", lambda sb, f: f.authorize_url, "no_code", "no code"),
     Case("HTML pasted", _html, "no_code", "no code"),
 ]

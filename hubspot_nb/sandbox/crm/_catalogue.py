@@ -139,14 +139,11 @@ DEAL_PIPELINES: list[Pipeline] = [
         ("presentationscheduled", "Presentation Scheduled", "0.6", False),
         ("decisionmakerboughtin", "Decision Maker Bought-In", "0.8", False),
         ("contractsent", "Contract Sent", "0.9", False),
-        ("closedwon", "Closed Won", "1.0", True),
-        ("closedlost", "Closed Lost", "0.0", True),
+        ("closedwon", "Closed Won", "1.0", True), ("closedlost", "Closed Lost", "0.0", True),
     ]),
     ("75e28846-ad0d-4be2-a027-5e1da6590b98", "Renewals", [
-        ("1467822", "Renewal Due", "0.5", False),
-        ("1467823", "Renewal Negotiation", "0.7", False),
-        ("1467824", "Renewed", "1.0", True),
-        ("1467825", "Churned", "0.0", True),
+        ("1467822", "Renewal Due", "0.5", False), ("1467823", "Renewal Negotiation", "0.7", False),
+        ("1467824", "Renewed", "1.0", True), ("1467825", "Churned", "0.0", True),
     ]),
     # HubSpot's commerce pipeline (payments/checkout): the stages the catalogue's
     # hs_v2_date_entered_checkout_pending … properties are about.
@@ -154,8 +151,7 @@ DEAL_PIPELINES: list[Pipeline] = [
         ("checkout_abandoned", "Checkout Abandoned", "0.1", False),
         ("checkout_pending", "Checkout Pending", "0.5", False),
         ("checkout_completed", "Checkout Completed", "0.9", False),
-        ("processed", "Processed", "1.0", True),
-        ("shipped", "Shipped", "1.0", True),
+        ("processed", "Processed", "1.0", True), ("shipped", "Shipped", "1.0", True),
         ("cancelled", "Cancelled", "0.0", True),
     ]),
 ]  # fmt: skip
