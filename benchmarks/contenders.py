@@ -26,11 +26,11 @@ from typing import Any
 
 import pandas as pd
 import requests
+from floor import name_groups
 from measure import measure
 from sandbox_process import Control
 
 PAGE = 100
-URL_NAMES = 8_000  # characters of property names per URL when the other contenders pull every property
 Job = dict[str, Any]
 
 
@@ -96,16 +96,6 @@ def requests_pull(job: Job) -> Callable[[], pd.DataFrame]:
         return pd.json_normalize(list(merged.values()))
 
     return pull
-
-
-def name_groups(names: list[str]) -> list[list[str]]:
-    """Property names in groups whose joined length fits a URL (``URL_NAMES`` characters each)."""
-    groups: list[list[str]] = [[]]
-    for name in names:
-        if groups[-1] and sum(len(n) + 3 for n in groups[-1]) + len(name) > URL_NAMES:
-            groups.append([])
-        groups[-1].append(name)
-    return groups
 
 
 def _get(session: requests.Session, url: str, params: dict[str, Any]) -> Any:

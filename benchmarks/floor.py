@@ -68,6 +68,20 @@ class Limits:
         return cls(**{k: v for k, v in config.items() if k in names})
 
 
+URL_NAMES = 8_000  # characters of property names per URL when a plain script pulls every property
+
+
+def name_groups(names: list[str], room: int = URL_NAMES) -> list[list[str]]:
+    """Property names in groups whose joined length fits a URL (``room`` characters each): how the
+    official-client and ``requests`` contenders, and the warm-up, split ``properties="all"``."""
+    groups: list[list[str]] = [[]]
+    for name in names:
+        if groups[-1] and sum(len(n) + 3 for n in groups[-1]) + len(name) > room:
+            groups.append([])
+        groups[-1].append(name)
+    return groups
+
+
 def url_groups(names: list[str], *, path: str = LIST_PATH, limit: int = MAX_URL_CHARS) -> int:
     """The fewest groups ``names`` split into so that each group's list URL (path, ``limit=100``, a
     cursor, ``archived`` and ``properties=`` the group) stays under ``limit`` characters."""

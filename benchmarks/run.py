@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from floor import url_groups
+from floor import name_groups, url_groups
 from report import write_results
 from sandbox_process import SandboxProcess
 
@@ -156,14 +156,17 @@ def summarize(step: Step, result: dict[str, Any]) -> str:
     return text
 
 
-def probe_catalogue(base_url: str, token: str) -> dict[str, int]:
-    """How many contact properties there are, and how long a list URL naming them all would be
-    (the floor for ``properties="all"`` depends on whether they fit in the URL)."""
+def contact_property_names(base_url: str, token: str) -> list[str]:
     resp = requests.get(
         f"{base_url}/crm/v3/properties/contacts", headers={"Authorization": f"Bearer {token}"}, timeout=60
     )
     resp.raise_for_status()
-    names = [p["name"] for p in resp.json()["results"]]
+    return [p["name"] for p in resp.json()["results"]]
+
+
+def probe_catalogue(names: list[str]) -> dict[str, int]:
+    """How many contact properties there are, and how long a list URL naming them all would be
+    (the floor for ``properties="all"`` depends on whether they fit in the URL)."""
     query = urlencode({"limit": 100, "after": "x" * 12, "properties": ",".join(names)})
     return {
         "all_properties": len(names),
@@ -172,9 +175,9 @@ def probe_catalogue(base_url: str, token: str) -> dict[str, int]:
     }
 
 
-def warm_up(sb: SandboxProcess, knobs: dict[str, Any], token: str, all_properties: bool) -> float:
-    """Read every contact once (default properties, and every property when ``all_properties``) plus
-    a search page, with latency and limits off, then put the knobs back; the seconds it took.
+def warm_up(sb: SandboxProcess, knobs: dict[str, Any], token: str, names: list[str] | None) -> float:
+    """Read every contact once (default properties, and ``names`` too unless None) plus a search
+    page, with latency and limits off, then put the knobs back; the seconds it took.
 
     The sandbox builds its records' JSON pieces and engagement roll-ups on first use and keeps
     them; unwarmed, the first measured run would pay for that and HubSpot has no such cold start."""
@@ -184,11 +187,7 @@ def warm_up(sb: SandboxProcess, knobs: dict[str, Any], token: str, all_propertie
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     url = f"{sb.base_url}/crm/v3/objects/contacts"
-    groups: list[list[str] | None] = [None]
-    if all_properties:
-        resp = session.get(f"{sb.base_url}/crm/v3/properties/contacts", timeout=60)
-        resp.raise_for_status()
-        groups += _url_sized([p["name"] for p in resp.json()["results"]])
+    groups: list[list[str] | None] = [None, *name_groups(names or [])]
     for group in groups:
         params: dict[str, Any] = {"limit": 100}
         if group is not None:
@@ -203,19 +202,6 @@ def warm_up(sb: SandboxProcess, knobs: dict[str, Any], token: str, all_propertie
     session.post(f"{url}/search", json={"limit": 200}, timeout=60).raise_for_status()
     sb.control.configure(**{key: knobs[key] for key in FAST_KNOBS})
     return time.perf_counter() - started
-
-
-def _url_sized(names: list[str], room: int = 7_000) -> list[list[str]]:
-    """``names`` in groups whose comma-joined length fits in ``room`` characters of URL."""
-    groups: list[list[str]] = [[]]
-    used = 0
-    for name in names:
-        if groups[-1] and used + len(name) + 3 > room:
-            groups.append([])
-            used = 0
-        groups[-1].append(name)
-        used += len(name) + 3
-    return groups
 
 
 def sandbox_options(name: str, args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
@@ -327,10 +313,12 @@ def main(argv: list[str] | None = None) -> int:
                 assert sb.control is not None
                 knobs = sb.control._call("GET", "config")
                 print(f"  ready in {sb.started_in_s:.1f} s at {sb.base_url}", flush=True)
-                catalogue_facts = probe_catalogue(sb.base_url, probe_token)
-                wide = any(s.properties == "all" for s in mine)
+                names = contact_property_names(sb.base_url, probe_token)
+                catalogue_facts = probe_catalogue(names)
+                warm_names = names if any(s.properties == "all" for s in mine) else None
                 print(
-                    f"  warmed up in {warm_up(sb, knobs, probe_token, wide):.1f} s (not measured)", flush=True
+                    f"  warmed up in {warm_up(sb, knobs, probe_token, warm_names):.1f} s (not measured)",
+                    flush=True,
                 )
                 fast_now = False
                 for step in mine:
