@@ -8,20 +8,24 @@ portal's cursors read as record ids (``CursorFormat``), more chains start in the
 range, and ``Coverage`` makes sure no record falls between them. The pages themselves come from
 ``pull.list_batches`` and ``pull.search_batches``; the chains plan from ``client.limits()``.
 
-Who covers which ids (``Coverage``). A full pull runs one search stream paging *down* from the
-highest id and one or more list chains paging *up* (list pages come in ascending id order). A chain
-started from the list's first page begins at the lowest id; others begin wherever their first page,
-fetched with a written cursor (``CursorFormat``), really began. Each source covers a contiguous run
-of ids from where it began:
+Who covers which ids (``Coverage``). A full pull runs one search stream paging *down* and one or
+more list chains paging *up* (list pages come in ascending id order). A chain started from the
+list's first page begins at the lowest id; others begin wherever their first page, fetched with a
+written cursor (``CursorFormat``), really began. The search works in runs (``SearchRun``): the
+first pages down from the highest id; when it meets a chain, the next one takes the widest gap
+still open between two chains and pages it down from just below the upper chain's start (a search
+filtered on ``hs_object_id < start``), so the search keeps moving records on its own limit until
+the list chains are done instead of idling while they close their gaps on the spent burst. Each
+source covers a contiguous run of ids from where it began:
 
 * a list chain stops once its pages reach the start of a chain that began above it, or the lowest
-  id the search has reached;
-* the search stops once it reaches the highest id read by a chain that began below it (a chain
-  that began above the search's lowest id is inside the search's run and does not end it).
+  id of a search run that began above it;
+* a search run stops once it reaches the highest id read by a chain that began below it (a chain
+  that began above the run's lowest id is inside the run and does not end it).
 
-Only ids a source *has received* count, never the ids we asked for, so the union is every record
-however HubSpot interprets a written cursor: a bad guess costs requests, not rows. Where runs
-overlap, ids repeat and the caller dedupes them.
+Only ids a source *has received* count, never the ids we asked for (a run begins below a start a
+chain received), so the union is every record however HubSpot interprets a written cursor: a bad
+guess costs requests, not rows. Where runs overlap, ids repeat and the caller dedupes them.
 
 Reading a list cursor as a record id (``learn``, ``CursorFormat``). HubSpot calls the list
 endpoint's ``after`` an opaque paging token. What it sends is, in its own docs' example, the base64
@@ -54,6 +58,7 @@ from urllib.parse import quote, unquote
 from ..errors import BadRequest
 from ..http.client import HubSpotClient
 from . import pull
+from .filters import with_filter
 from .pull import Batch
 
 log = logging.getLogger(__name__)
@@ -126,12 +131,20 @@ class Chain:
 
 
 @dataclass
+class SearchRun:
+    """One stretch of the search: every record below ``below``, paged down from the highest."""
+
+    below: float = math.inf  # where it begins: the received start of a chain (inf: the very top)
+    top: int | None = None  # the first (highest) id it received
+    low: float = math.inf  # the lowest id it has received
+
+
+@dataclass
 class Coverage:
     """Shared state of one parallel pull (thread-safe; every method takes the lock)."""
 
     chains: list[Chain] = field(default_factory=list)
-    search_low: float = math.inf  # the lowest id the search has received
-    search_top: int | None = None  # the highest id there is (the search's first record)
+    runs: list[SearchRun] = field(default_factory=lambda: [SearchRun()])  # the last one is current
     search_running: bool = True
     records_seen: int = 0  # list records, for the id density estimate
     ids_spanned: int = 0
@@ -153,27 +166,55 @@ class Coverage:
                 if len(ids) > 1:
                     self.records_seen += len(ids) - 1
                     self.ids_spanned += max(ids) - min(ids)
-            stop = not ids or chain.reached >= self.search_low or self._above(chain) <= chain.reached
+            # A search run covers from its lowest id up to where it began: a chain that began below
+            # that and has read up to the run's lowest id is done (one that began inside it, too).
+            began = chain.start if chain.start is not None else math.inf
+            stop = (
+                not ids
+                or self._above(chain) <= chain.reached
+                or any(run.low <= chain.reached and began < run.below for run in self.runs)
+            )
             if stop:
                 chain.running = False
             return stop
 
     def search_page(self, ids: list[int]) -> bool:
+        """A page of the current search run; True when the run has met a chain."""
         with self.lock:
+            run = self.runs[-1]
             if ids:
-                if self.search_top is None:
-                    self.search_top = max(ids)
-                self.search_low = min(self.search_low, min(ids))
-            # The search's run meets the chains' once a chain that began at or below its lowest id has
-            # read up to it. A chain that began above it (its first page came back after the search
-            # had passed its aim) lies inside the search's run: stopping there would leave the gap
-            # below to the list chains alone, on whatever burst they have left.
-            stop = not ids or any(
-                c.start is not None and c.start <= self.search_low <= c.reached for c in self.chains
+                if run.top is None:
+                    run.top = max(ids)
+                run.low = min(run.low, min(ids))
+            # The run meets the chains' once a chain that began at or below its lowest id has read
+            # up to it. A chain that began above it (its first page came back after the run had
+            # passed its aim) lies inside the run: stopping there would leave the gap below to the
+            # list chains alone, on whatever burst they have left.
+            return not ids or any(
+                c.start is not None and c.start <= run.low <= c.reached for c in self.chains
             )
-            if stop:
-                self.search_running = False
-            return stop
+
+    def next_search_run(self, min_records: int) -> int | None:
+        """After a search run met a chain, where the next one begins: the search moves to the widest
+        gap still open between two chains and pages it down from the upper chain's start (the lower
+        chain keeps climbing; they meet in between). Returns that start (the new run asks for ids
+        below it), or None when no gap holds ``min_records``: the search is done."""
+        with self.lock:
+            density = self._density()
+            best: tuple[float, int] | None = None
+            for chain in self.chains:
+                if not chain.running or chain.start is None:
+                    continue
+                above = self._above(chain)  # only a start some chain *received* bounds a run
+                if math.isinf(above) or self._run_above(chain) < above:
+                    continue  # the gap above is the search's already, or nobody covers its top
+                gap_records = (above - chain.reached) * density
+                if gap_records >= min_records and (best is None or gap_records > best[0]):
+                    best = (gap_records, int(above))
+            if best is None:
+                return None
+            self.runs.append(SearchRun(below=best[1]))
+            return best[1]
 
     def chain_ended(self, chain: Chain) -> None:
         """The chain's thread is done (stopped, ran out of pages, or its written cursor failed)."""
@@ -189,15 +230,15 @@ class Coverage:
         """The id to start a new chain at, or None when no gap is worth one.
 
         ``list_rate``/``search_rate``: records per second one chain and the search move (estimates).
-        Each running chain has a gap ahead of it: up to the next chain's start, or for the topmost,
-        down to the search's lowest id, which the search eats from above. The gap that would take
-        longest to close is split so its two halves close at the same time: halfway between two
-        chains; for the topmost gap, where the new chain and the search arrive together.
+        Each running chain has a gap ahead of it: up to the next chain's start, or down to the
+        lowest id of the search run above it, which eats the gap from above. The gap that would
+        take longest to close is split so its two halves close at the same time: halfway between
+        two chains; where the search is eating, where the new chain and the search arrive together.
         """
         with self.lock:
-            if self.search_top is None or self.records_seen == 0:
+            if self.runs[0].top is None or self.records_seen == 0:
                 return None
-            density = self.records_seen / max(1, self.ids_spanned)  # records per id
+            density = self._density()
             best: tuple[float, int] | None = None
             for chain in self.chains:
                 # A chain still waiting for its first page is planned to cover from its aim.
@@ -206,12 +247,14 @@ class Coverage:
                     continue
                 reached = max(chain.reached, began)
                 above = self._above(chain, planned=True)
-                searching = math.isinf(above) and self.search_running
-                upper = min(above, self.search_low, self.search_top + 1)
+                run_low = self._run_above(chain, planned=True)
+                upper = min(above, run_low)
+                if math.isinf(upper):
+                    continue
                 gap_records = (upper - reached) * density
                 if gap_records < SPLIT_MIN_RECORDS:
                     continue
-                if searching:  # new chain meets the search; the old one closes the lower part
+                if run_low < above and self.search_running:  # the new chain meets the search
                     seconds = gap_records / (list_rate + search_rate)
                     share = list_rate / (2 * list_rate + search_rate)
                 else:
@@ -227,6 +270,10 @@ class Coverage:
             return sum(c.running for c in self.chains)
 
     # -- internals (lock held) ---------------------------------------------------------------------
+    def _density(self) -> float:
+        """Records per id, from what the list chains have seen (ids are sparse)."""
+        return self.records_seen / max(1, self.ids_spanned) if self.records_seen else 1.0
+
     def _above(self, chain: Chain, *, planned: bool = False) -> float:
         """The start of the nearest chain that began above ``chain`` (inf if none). ``planned``
         also counts chains still waiting for their first page, at their aim: for splitting only,
@@ -241,6 +288,13 @@ class Coverage:
             if c is not chain and (s := begin(c)) is not None and (s, c.number) > (mine, chain.number)
         ]
         return min(starts) if starts else math.inf
+
+    def _run_above(self, chain: Chain, *, planned: bool = False) -> float:
+        """The lowest id received by a search run that began above ``chain`` (inf if none)."""
+        mine = (_planned_start if planned else _received_start)(chain)
+        if mine is None:
+            return math.inf
+        return min((run.low for run in self.runs if mine < run.below), default=math.inf)
 
 
 def _received_start(chain: Chain) -> int | None:
@@ -379,6 +433,9 @@ class ParallelPull:
             self._split()
 
     def _search_source(self) -> Iterator[Batch]:
+        """The search: pages down from the highest id until it meets a list chain, then moves on
+        to the widest gap still open between two chains (``Coverage.next_search_run``), so that it
+        keeps moving records on its own limit until the list chains are done."""
         wanted = self.names
         if wanted is None:
             self.first_page.wait()
@@ -387,14 +444,32 @@ class ParallelPull:
                 return
             wanted = self.learned[0]
         started = time.monotonic()
-        stop = lambda batch: self.cover.search_page(_ids(batch))  # noqa: E731
+        met = False
+
+        def stop(batch: Batch) -> bool:
+            nonlocal met
+            met = self.cover.search_page(_ids(batch))
+            return met
+
+        groups: list[dict[str, Any]] = []  # the first run: every record
+        on_total = self.on_total
         try:
-            for batch in pull.search_batches(self.client, self.object_type, wanted, descending=True,
-                                        on_total=self.on_total, stop=stop):  # fmt: skip
-                if self.search_rtt is None:
-                    self.search_rtt = time.monotonic() - started
-                yield batch
-                self._split()
+            while True:
+                for batch in pull.search_batches(self.client, self.object_type, wanted, groups=groups,
+                                                 descending=True, on_total=on_total, stop=stop):  # fmt: skip
+                    if self.search_rtt is None:
+                        self.search_rtt = time.monotonic() - started
+                    yield batch
+                    self._split()
+                if not met or self.cancelled.is_set():
+                    return  # the run read to the bottom of its range: nothing is left below it
+                below = self.cover.next_search_run(min_records=pull.SEARCH_PAGE)
+                if below is None:
+                    return
+                met, on_total = False, None
+                groups = with_filter(
+                    [], {"propertyName": "hs_object_id", "operator": "LT", "value": str(below)}
+                )
         finally:
             self.cover.search_ended()
 

@@ -9,6 +9,7 @@ A simulation then drives ``Coverage`` with cursors that land anywhere at all.
 from __future__ import annotations
 
 import base64
+import bisect
 import random
 from typing import Any
 
@@ -116,6 +117,32 @@ def test_a_chain_that_began_above_the_search_does_not_stop_it() -> None:
     assert cover.search_page(list(range(9_400, 9_600)))  # and the search meets it
 
 
+def test_the_search_moves_to_the_widest_gap_left_and_pages_it_from_its_top() -> None:
+    """Once the search met the topmost chain it takes the widest gap still open between two chains,
+    from the upper chain's start down; the chain below stops where that run has reached."""
+    cover = Coverage()
+    low, mid, top = cover.new_chain(), cover.new_chain(aim=3_000), cover.new_chain(aim=9_000)
+    assert not cover.list_page(low, list(range(1, 101)))
+    assert not cover.list_page(mid, list(range(3_000, 3_100)))  # gap 101..2999 below it
+    assert not cover.list_page(top, list(range(9_000, 9_100)))  # gap 3100..8999 below it: widest
+    assert cover.search_page(list(range(9_050, 10_001)))  # the search met the top chain
+    assert cover.next_search_run(min_records=200) == 9_000  # ids below the top chain's start
+    assert not cover.search_page(list(range(8_800, 9_000)))
+    assert not cover.list_page(mid, list(range(3_100, 8_700)))  # not there yet
+    assert cover.list_page(mid, list(range(8_700, 8_900)))  # reached the run: the middle chain stops
+    assert cover.search_page(list(range(8_600, 8_800)))  # and the run meets it
+    assert cover.next_search_run(min_records=200) == 3_000  # then the gap above the lowest chain
+    assert cover.next_search_run(min_records=10_000) is None  # nothing that wide is left
+
+
+def test_a_parallel_pull_moves_its_search_into_the_chains_gaps(fresh_sandbox: Any) -> None:
+    sb = fresh_sandbox(list_cursor="id", **SPLITTING)
+    run, ids = parallel_pull(sb)
+    assert ids == set(sb.portal.store("contacts").ids())
+    assert len(run.cover.runs) >= 2  # the search met a chain early and went on below another one
+    assert all(r.top is not None and r.top < r.below for r in run.cover.runs)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     n=st.integers(1, 400),
@@ -125,7 +152,8 @@ def test_a_chain_that_began_above_the_search_does_not_stop_it() -> None:
 )
 def test_coverage_never_loses_a_record(n: int, list_page: int, search_page: int, seed: int) -> None:
     """Sources advance in a random order; new chains start at random points (a cursor meant
-    something else), or fail before their first page; the union is still every id."""
+    something else), or fail before their first page; the search, each time it meets a chain,
+    moves to the widest gap left; the union is still every id."""
     rng = random.Random(seed)
     ids = sorted(rng.sample(range(1, 10 * n + 1), n))
     cover = Coverage()
@@ -146,7 +174,11 @@ def test_coverage_never_loses_a_record(n: int, list_page: int, search_page: int,
             page = ids[max(0, search_at - search_page) : search_at]
             search_at -= len(page)
             delivered.update(page)
-            if cover.search_page(page) or search_at <= 0:
+            met = cover.search_page(page)
+            below = cover.next_search_run(min_records=rng.randrange(1, 4)) if met else None
+            if below is not None:  # the next run: the ids below the start of the chain above the gap
+                search_at = bisect.bisect_left(ids, below)
+            elif met or search_at <= 0:
                 cover.search_ended()
                 search_on = False
             continue
