@@ -48,7 +48,7 @@ from urllib.parse import quote, urlencode
 
 LIST_PAGE = 100
 SEARCH_PAGE = 200
-MAX_URL_CHARS = 16_000  # HubSpot's (and the sandbox's) 414 threshold, hubspot_nb/sandbox/server.py
+MAX_URL_CHARS = 16_000  # the 414 threshold measured on HubSpot; the sandbox default (max_url_length)
 LIST_PATH = "/crm/v3/objects/contacts"
 
 

@@ -3,8 +3,9 @@
 This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Two sources:
 
 * ``list_batches`` — the list endpoint (``GET /crm/v3/objects/{type}``, 100 per page, ascending
-  ids). Property names are split into URL-sized chunks (HubSpot answers 414 past ~16k characters)
-  fetched *in parallel* for each page and merged on id, so ``properties="all"`` just works.
+  ids). Property names are split into URL-sized chunks (HubSpot answers 414 past a URL length it
+  does not document; a 414 makes the chunks smaller and the page is asked for again), fetched *in
+  parallel* for each page and merged on id, so ``properties="all"`` just works.
 * ``search_batches`` — the search endpoint (200 per page, its own 5/s limit), ordered by
   ``hs_object_id`` and restarted with ``hs_object_id > last`` before HubSpot's 10,000-result cap,
   so nothing is lost; the caller dedupes on id.
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import URITooLong
 from ..http.client import HubSpotClient, batch_results, next_after
 from .filters import with_filter
 
@@ -32,12 +34,11 @@ LIST_PAGE = 100
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000  # HubSpot refuses to page a search past its 10,000th result
 ASSOCIATION_BATCH = 1_000  # ids per association batch read (HubSpot rejects more)
-URL_BUDGET = 10_000  # characters of URL we allow ourselves (HubSpot's limit is ~16k)
 
 Batch = list[dict[str, Any]]
 
 
-def chunk_names(names: Sequence[str], budget: int = URL_BUDGET, overhead: int = 300) -> list[list[str]]:
+def chunk_names(names: Sequence[str], budget: int, overhead: int = 300) -> list[list[str]]:
     """Split property names so each ``properties=a,b,c`` fits in ``budget - overhead`` characters."""
     chunks: list[list[str]] = []
     current: list[str] = []
@@ -89,7 +90,7 @@ def list_batches(
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
         base["associations"] = ",".join(associations)
-    chunks = chunk_names(names) if names else [None]
+    chunked: dict[int, list[list[str]] | list[None]] = {}  # URL budget -> the names' groups
 
     def fetch(after: str | None, size: int) -> tuple[Batch, str | None]:
         pages = fetch_pages(after, size)
@@ -99,6 +100,20 @@ def list_batches(
         return batch, next_after(pages[0])
 
     def fetch_pages(after: str | None, size: int) -> list[dict[str, Any]]:
+        while True:
+            budget = client.url_budget
+            if budget not in chunked:
+                chunked[budget] = chunk_names(names, budget) if names else [None]
+            try:
+                return fetch_groups(chunked[budget], after, size)
+            except URITooLong:
+                # HubSpot's URL limit is lower than we guessed: smaller groups, the same page again.
+                if not names or not client.shrink_url_budget(budget):
+                    raise
+
+    def fetch_groups(
+        chunks: list[list[str]] | list[None], after: str | None, size: int
+    ) -> list[dict[str, Any]]:
         queries = []
         for n, chunk in enumerate(chunks):
             query = dict(base, limit=size)

@@ -39,6 +39,11 @@ log = logging.getLogger("hubspot_nb.http")
 
 DEFAULT_BURST = 100  # HubSpot's smallest 10-second allowance; the headers teach us the real one
 DEFAULT_SEARCH_RPS = 5  # CRM search: 5 requests per second per portal (no headers say so)
+# Characters of URL a GET may use (property names go in the query). HubSpot answers 414 past a limit
+# it does not document: ~16k measured, ~8 KB in one report (hubspot-2026.md). Start well under the
+# first and learn down on a 414 (``shrink_url_budget``), to below the second if need be.
+DEFAULT_URL_BUDGET = 10_000
+MIN_URL_BUDGET = 2_000
 _TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})
 _NETWORK_ERRORS = (
     requests.ConnectionError,
@@ -263,6 +268,7 @@ class HubSpotClient:
         self._probed = False
         self.max_workers = max_workers
         self._pool: ThreadPoolExecutor | None = None
+        self.url_budget = DEFAULT_URL_BUDGET
 
     def __repr__(self) -> str:
         return f"<HubSpotClient {self.api_base} api_version={self.api_version}>"
@@ -278,6 +284,17 @@ class HubSpotClient:
     def limits(self) -> Limits:
         """A snapshot of both limiters (for callers that plan how many requests to run at once)."""
         return Limits(burst=self.burst_limiter.state(), search=self.search_limiter.state())
+
+    def shrink_url_budget(self, failed: int) -> bool:
+        """A URL built to fit ``failed`` characters got a 414: build them to three quarters of that
+        from now on (every thread of this client). False when it cannot go lower: the 414 stands."""
+        with self._usage_lock:
+            if self.url_budget < failed:
+                return True  # another thread already shrank it
+            if failed <= MIN_URL_BUDGET:
+                return False
+            self.url_budget = max(MIN_URL_BUDGET, failed * 3 // 4)
+            return True
 
     def close(self) -> None:
         if self._pool is not None:

@@ -32,6 +32,7 @@ RUNTIME_KNOBS = (
     "rotate_refresh_tokens",
     "code_lifetime_s",
     "list_cursor",
+    "max_url_length",
     "record_associations_2026_09",
     "archived_form_submissions",
     "search_extra_sorts",
@@ -110,6 +111,10 @@ class Config:
     token_retry_after: bool = True  # token 429s carry Retry-After (reported, not confirmed always)
     rotate_refresh_tokens: bool = False
     list_cursor: str = "id"  # one of LIST_CURSORS
+    # Longest request URL (path + query) answered; longer ones get HubSpot's 414. HubSpot's figure is
+    # unconfirmed (hubspot-2026.md: ~16k, PostHog measured ~16.2k; one report says ~8 KB), so 8_192
+    # is offered too: the client must then split its property names further.
+    max_url_length: int = 16_000
     # GET /crm/objects/2026-09/{type}/{id}/associations/{toType} is only in Partner Services' 2026-09
     # spec (unconfirmed for contacts, hubspot-2026.md §2): served by default, False answers 404.
     record_associations_2026_09: bool = True

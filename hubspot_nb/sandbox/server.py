@@ -36,8 +36,6 @@ from .routing import ApiError, Request, Response, Route, missing_scopes
 
 log = logging.getLogger("hubspot_nb.sandbox")
 
-# HubSpot answers 414 past roughly 16k characters of URL (PostHog measured ~16.2k; peers.md).
-MAX_URL_LENGTH = 16_000
 MAX_BODY_BYTES = 32 * 1024 * 1024
 UNAUTHORIZED = {"x-hubspot-auth-failure": "401 Unauthorized"}
 NO_CREDENTIALS = (
@@ -67,7 +65,7 @@ class Dispatcher:
 
     def _route(self, method: str, target: str, headers: Any, body: bytes) -> tuple[Response, str | None]:
         stats = self.sb.stats
-        if len(target) > MAX_URL_LENGTH:
+        if len(target) > self.sb.config.max_url_length:  # HubSpot's 414 (its exact limit: Config)
             stats.incr("requests", key="URI too long")
             message = f"The request URL is {len(target)} characters long; HubSpot refuses URLs this long."
             return ApiError(414, message, "URI_TOO_LONG").response(), None

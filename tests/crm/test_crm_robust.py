@@ -14,6 +14,7 @@ import pytest
 import requests
 from helpers import configure, make_hub, stats
 
+from hubspot_nb.http.client import DEFAULT_URL_BUDGET
 from hubspot_nb.hub import Hub
 
 
@@ -55,6 +56,23 @@ def test_properties_all_never_hits_414_however_many(fresh_sandbox: Any) -> None:
     seen = stats(sb)
     assert "URI too long" not in seen["requests"]
     assert seen["responses"].get("414", 0) == 0
+
+
+def test_a_lower_url_limit_is_learned_from_its_first_414(fresh_sandbox: Any) -> None:
+    """HubSpot's URL limit is unconfirmed (~16k measured, ~8 KB in one report). Under 8,192 the
+    first list page's groups get 414s; the client builds smaller groups from then on, asks for the
+    page again, and the frame is the one a 16,000-character limit gives."""
+    frames, refused, budgets = {}, {}, {}
+    for limit in (16_000, 8_192):
+        sb = fresh_sandbox(contacts=250, max_url_length=limit)
+        hub = make_hub(sb)
+        frames[limit] = hub.contacts(properties="all")
+        refused[limit] = stats(sb)["responses"].get("414", 0)
+        budgets[limit] = hub.client.url_budget
+    assert refused[16_000] == 0 and budgets[16_000] == DEFAULT_URL_BUDGET
+    assert 1 <= refused[8_192] <= 4  # the first page's groups, once per list chain at most
+    assert budgets[8_192] < 8_192
+    pd.testing.assert_frame_equal(frames[8_192], frames[16_000])
 
 
 @pytest.mark.slow
