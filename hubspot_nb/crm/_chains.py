@@ -410,13 +410,15 @@ class ParallelPull:
             if self.list_rtt is None:
                 self.list_rtt = time.monotonic() - started
             if after is None and not self.first_page.is_set():
-                self.learned.append(list((batch[0].get("properties") or {}) if batch else []))
+                first = batch[0] if isinstance(batch, list) and batch else {}  # None names: dicts
+                self.learned.append(list(first.get("properties") or {}))
                 self.cursor_format = learn(cursor, ids) if cursor else None
                 self.first_page.set()
             return self.cover.list_page(chain, ids)
 
         try:
-            for batch in pull.list_batches(self.client, self.object_type, self.names, stop=stop, after=after):
+            for batch in pull.list_batches(self.client, self.object_type, self.names, stop=stop, after=after,
+                                           columnar=True):  # fmt: skip
                 yield batch
                 self._split()
         except BadRequest:
@@ -456,7 +458,8 @@ class ParallelPull:
         try:
             while True:
                 for batch in pull.search_batches(self.client, self.object_type, wanted, groups=groups,
-                                                 descending=True, on_total=on_total, stop=stop):  # fmt: skip
+                                                 descending=True, on_total=on_total, stop=stop,
+                                                 columnar=True):  # fmt: skip
                     if self.search_rtt is None:
                         self.search_rtt = time.monotonic() - started
                     yield batch
@@ -497,4 +500,4 @@ class ParallelPull:
 
 
 def _ids(batch: Batch) -> list[int]:
-    return [int(r["id"]) for r in batch]
+    return [int(i) for i in pull.record_ids(batch)]

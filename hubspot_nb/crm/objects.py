@@ -133,11 +133,11 @@ def objects(ctx: Context, object_type: str, query: Query) -> pd.DataFrame | Iter
         names = names or _default_names(client, object_type)  # named: no match still has the columns
         groups = with_filter([], since_filter)
         batches = pull.search_batches(
-            client, object_type, names, groups=groups, limit=limit, on_total=on_total
+            client, object_type, names, groups=groups, limit=limit, on_total=on_total, columnar=True
         )
     elif archived or assoc or (limit is not None and limit <= SMALL_LIMIT):
         batches = pull.list_batches(
-            client, object_type, names, archived=archived, associations=assoc, limit=limit
+            client, object_type, names, archived=archived, associations=assoc, limit=limit, columnar=True
         )
     else:
         batches = _chains.two_ended(client, object_type, names, on_total=on_total)
@@ -268,7 +268,8 @@ class _Tie:
         self.matches = total
         self.on_total(total)
 
-    def stop(self, batch: list[dict[str, Any]]) -> bool:
+    def stop(self, batch: pull.Batch) -> bool:
+        assert isinstance(batch, list)  # a sorted search reads records, not columns
         for r in batch:
             value = (r.get("properties") or {}).get(self.name)
             value = None if value == "" else value
@@ -294,6 +295,7 @@ def associations(ctx: Context, from_type: str, to_type: str, ids: Any = None) ->
     wanted = None if ids is None else {str(i) for i in ([ids] if isinstance(ids, (str, int)) else ids)}
     rows: list[tuple[str, str, str]] = []
     for batch in pull.list_batches(ctx.client, from_type, ["hs_object_id"], associations=[to_type]):
+        assert isinstance(batch, list)  # with associations, pages are records
         for r in batch:
             if wanted is not None and r["id"] not in wanted:
                 continue

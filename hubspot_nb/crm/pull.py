@@ -11,6 +11,8 @@ This is the lazy layer under every CRM DataFrame (``crm`` types the batches). Tw
   so nothing is lost; the caller dedupes on id.
 
 A full pull runs both at once, from both ends and in several list chains: ``_chains.two_ended``.
+Pulls that type every record and read no associations (``columnar=True``) get their pages read
+straight into columns where the page allows (``page_parser``): a batch is then a ``RawColumns``.
 
 Associations asked for with the records come in each record's ``associations`` block, which HubSpot
 cuts at 100 ids per type (``paging.next``). ``complete_associations`` fetches the full lists of the
@@ -26,8 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
+
 from ..errors import URITooLong
-from ..http.client import HubSpotClient, batch_results, next_after
+from ..frames.raw_columns import RawColumns, read_page
+from ..http.client import HubSpotClient, batch_results, next_after, parse_json
 from .filters import with_filter
 
 LIST_PAGE = 100
@@ -35,7 +40,31 @@ SEARCH_PAGE = 200
 SEARCH_CAP = 10_000  # HubSpot refuses to page a search past its 10,000th result
 ASSOCIATION_BATCH = 1_000  # ids per association batch read (HubSpot rejects more)
 
-Batch = list[dict[str, Any]]
+Records = list[dict[str, Any]]
+# A page's records: HubSpot's dicts, or (``columnar`` pulls) already read into columns.
+Batch = Records | RawColumns
+
+
+def record_ids(batch: Batch) -> list[str]:
+    """The ids of a batch's records, in order."""
+    if isinstance(batch, RawColumns):
+        return [str(i) for i in batch.ids]
+    return [str(r["id"]) for r in batch]
+
+
+def page_parser(names: Sequence[str] | None, columnar: bool) -> Callable[[bytes], Any]:
+    """How to read a list or search page naming ``names``: ``columnar`` (for pulls that type every
+    record and read no associations), straight into a ``RawColumns`` where the page allows
+    (``raw_columns.read_page``: the GIL stays free for the typing), else HubSpot's JSON as dicts."""
+    if not columnar or not names:
+        return parse_json
+    wanted = list(names)
+
+    def parse(body: bytes) -> Any:
+        page = read_page(body, wanted)
+        return page if page is not None else parse_json(body)
+
+    return parse
 
 
 def chunk_names(names: Sequence[str], budget: int, overhead: int = 300) -> list[list[str]]:
@@ -58,12 +87,19 @@ def chunk_names(names: Sequence[str], budget: int, overhead: int = 300) -> list[
 
 def _merge(pages: list[dict[str, Any]]) -> Batch:
     """Records of one page fetched in property chunks → one record each, properties merged on id."""
-    first = pages[0].get("results") or []
-    if len(pages) == 1:
-        return first
+    results: list[Batch] = [page.get("results") or [] for page in pages]
+    if len(results) == 1:
+        return results[0]
+    columns = [r for r in results if isinstance(r, RawColumns)]
+    if len(columns) == len(results) and all(np.array_equal(c.ids, columns[0].ids) for c in columns):
+        properties = {name: values for c in columns for name, values in c.properties.items()}
+        return RawColumns(columns[0].ids, properties, columns[0].fields)
+    # The records differ between the chunk requests (one appeared or went in between): by id.
+    records = [r.records() if isinstance(r, RawColumns) else r for r in results]
+    first = records[0]
     by_id = {r["id"]: r for r in first}
-    for page in pages[1:]:
-        for r in page.get("results") or []:
+    for more in records[1:]:
+        for r in more:
             base = by_id.get(r["id"])
             if base is None:  # the record appeared between two chunk requests: take it as is
                 by_id[r["id"]] = r
@@ -83,9 +119,11 @@ def list_batches(
     limit: int | None = None,
     stop: Callable[[Batch, str | None], bool] | None = None,
     after: str | None = None,
+    columnar: bool = False,
 ) -> Iterator[Batch]:
     """Pages of the list endpoint as merged record batches, from the cursor ``after`` (None: the
-    first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so."""
+    first page); stops after ``limit`` records or when ``stop(batch, next_cursor)`` says so.
+    ``columnar``: batches may come as ``RawColumns`` (``page_parser``; not with associations)."""
     path = client.path("crm.objects", object_type=object_type)
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
@@ -96,6 +134,7 @@ def list_batches(
         pages = fetch_pages(after, size)
         batch = _merge(pages)
         if associations:
+            assert isinstance(batch, list)  # pages with associations are never columnar
             complete_associations(client, object_type, batch, associations)
         return batch, next_after(pages[0])
 
@@ -123,10 +162,11 @@ def list_batches(
                 query["properties"] = ",".join(chunk)
             if after is not None:
                 query["after"] = after
-            queries.append(query)
+            queries.append((query, page_parser(chunk, columnar and not associations)))
         if len(queries) == 1:
-            return [client.get(path, queries[0])]
-        futures = [client.pool.submit(client.get, path, q) for q in queries]
+            query, parse = queries[0]
+            return [client.get(path, query, parse=parse)]
+        futures = [client.pool.submit(client.get, path, q, parse=parse) for q, parse in queries]
         return [f.result() for f in futures]
 
     def size_after(fetched: int) -> int:
@@ -152,7 +192,7 @@ def list_batches(
 
 
 def complete_associations(
-    client: HubSpotClient, object_type: str, batch: Batch, to_types: Sequence[str]
+    client: HubSpotClient, object_type: str, batch: Records, to_types: Sequence[str]
 ) -> None:
     """Make every ``associations.<type>`` block in ``batch`` complete, in place.
 
@@ -238,15 +278,18 @@ def search_batches(
     descending: bool = False,
     on_total: Callable[[int], None] | None = None,
     stop: Callable[[Batch], bool] | None = None,
+    columnar: bool = False,
 ) -> Iterator[Batch]:
     """Pages of a search as record batches, all of them, past the 10,000-result cap.
 
     Without ``sorts`` the search is ordered by ``hs_object_id`` (``descending`` for two-ended
     pulls) and restarted with an ``hs_object_id`` bound from the last id seen before the cap.
     With ``sorts`` HubSpot's order is kept and at most 10,000 results can be reached (the caller
-    only uses that for ``limit`` ≤ 10,000).
+    only uses that for ``limit`` ≤ 10,000). ``columnar``: batches may come as ``RawColumns``
+    (``page_parser``).
     """
     path = client.path("crm.objects.search", object_type=object_type)
+    parse = page_parser(names, columnar)
     groups = list(groups or [])
     keyed = not sorts
     order = [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}]
@@ -271,7 +314,7 @@ def search_batches(
             request = dict(body, limit=size, after=str(after))
             if window:
                 request["filterGroups"] = window
-            page = client.post(path, request, search=True)
+            page = client.post(path, request, search=True, parse=parse)
             if not told_total and on_total is not None and page.get("total") is not None:
                 on_total(int(page["total"]))
                 told_total = True
@@ -290,6 +333,6 @@ def search_batches(
             if after + SEARCH_PAGE > SEARCH_CAP:
                 if not keyed:
                     return  # HubSpot's own sort: the cap is the end (limit ≤ 10,000 only)
-                ids = [int(r["id"]) for r in batch]
+                ids = [int(i) for i in record_ids(batch)]
                 bound = min(ids) if descending else max(ids)
                 break  # restart the window past the last id seen

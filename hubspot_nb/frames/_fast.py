@@ -1,8 +1,9 @@
 """The speed machinery, fenced: Arrow fast paths, the memory-pool switch and ``malloc_trim``.
 
 A wide pull is millions of values; read one by one in Python that is seconds of CPU under the GIL,
-while the fetch threads need it too. Here each column is turned into one Arrow string array and
-read with vectorised casts and lookups, and the memory a pull frees is handed back to the OS
+while the fetch threads need it too. Here pages are parsed by Arrow's JSON reader without the GIL
+(``page_columns``) or each column is turned into one Arrow string array, and read with vectorised
+casts and lookups, and the memory a pull frees is handed back to the OS
 (measured figures: ``benchmarks/README.md``, "Why the fast paths are there").
 
 Everything here can be switched off: ``HUBSPOT_NB_FAST=0`` in the environment (read at every call,
@@ -32,9 +33,11 @@ import numpy as np
 try:  # optional (the parquet extra): without it ``frames`` uses its pandas path throughout
     import pyarrow as pa
     import pyarrow.compute as pc
+    import pyarrow.json as pajson
 except ImportError:  # pragma: no cover
     pa = None
     pc = None
+    pajson = None
 
 _NS = 1_000_000  # nanoseconds per millisecond
 # A run of digits is a millisecond epoch (HubSpot's older format) only where pandas' ISO 8601 parser
@@ -65,6 +68,64 @@ def property_strings(records: Sequence[Any], names: Sequence[str]) -> list[Any] 
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         return None
     return [rows.field(i) for i in range(len(names))]
+
+
+RECORD_STRINGS = ("id", "createdAt", "updatedAt", "archivedAt")
+
+
+def page_columns(body: bytes, names: Sequence[str]) -> dict[str, Any] | None:
+    """A list or search page's JSON body read straight into Arrow columns, with the GIL released.
+
+    orjson's dicts and then ``property_strings`` cost the GIL ~25 ms for a page of 200 records of
+    500 properties, while the fetch threads and the typing all wait for it; Arrow's JSON reader
+    parses in C++ without it. Returns ``{"records": {"id", "createdAt", "updatedAt", "archivedAt",
+    "archived": Arrow arrays}, "properties": [one Arrow string array per name], "after": str | None,
+    "total": int | None}``, or None when switched off or the body is not plainly that shape (a
+    property value that is not a string, a repeated key, a record without properties, a cut-off
+    body): the caller then parses it as JSON, which also tells whether it is whole."""
+    if not names or not enabled():
+        return None
+    options = pajson.ParseOptions(
+        explicit_schema=_page_schema(tuple(names)), unexpected_field_behavior="ignore"
+    )
+    try:
+        table = pajson.read_json(
+            pa.BufferReader(body),
+            read_options=pajson.ReadOptions(block_size=len(body) + 1, use_threads=False),
+            parse_options=options,
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    results = table.column("results")
+    if table.num_rows != 1 or results.null_count:
+        return None  # more than one JSON value, or no "results"
+    records = results.chunk(0).flatten()
+    properties = records.field("properties")
+    if records.null_count or records.field("id").null_count or properties.null_count:
+        return None  # a null record, or one without an id or properties: the ordinary path says so
+    paging = table.column("paging")[0].as_py() or {}
+    return {
+        "records": {key: records.field(key) for key in (*RECORD_STRINGS, "archived")},
+        "properties": [properties.field(i) for i in range(len(names))],
+        "after": (paging.get("next") or {}).get("after"),
+        "total": table.column("total")[0].as_py(),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _page_schema(names: tuple[str, ...]) -> Any:
+    """The Arrow schema of a list or search page naming ``names`` (every value read as a string)."""
+    record = pa.struct(
+        [
+            *(pa.field(key, pa.string()) for key in RECORD_STRINGS),
+            pa.field("archived", pa.bool_()),
+            pa.field("properties", pa.struct([pa.field(name, pa.string()) for name in names])),
+        ]
+    )
+    paging = pa.struct([pa.field("next", pa.struct([pa.field("after", pa.string())]))])
+    return pa.schema(
+        [pa.field("results", pa.list_(record)), pa.field("paging", paging), pa.field("total", pa.int64())]
+    )
 
 
 def strings(values: Sequence[Any] | np.ndarray) -> Any:

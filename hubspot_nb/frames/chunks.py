@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import _fast
@@ -23,7 +24,7 @@ WIDE_COLUMNS = 50
 
 
 def typed_chunks(
-    batches: Iterator[list[dict[str, Any]]],
+    batches: Iterator[list[dict[str, Any]] | RawColumns],
     cat: Catalogue,
     names: list[str] | None,
     *,
@@ -38,8 +39,9 @@ def typed_chunks(
     """Type record batches as chunks of ``rows`` rows (None: as many as ``typing_rows`` finds
     worth it, for eager pulls that only assemble the chunks).
 
-    Each batch is read into raw columns as it arrives (``raw_columns``: its dicts can go at once)
-    and typed in large chunks, where the fixed cost per column and call is paid rarely.
+    Each batch is read into raw columns as it arrives (``raw_columns``: its dicts can go at once;
+    a batch a pull already read into columns, ``RawColumns`` of ``names``, is taken as it is) and
+    typed in large chunks, where the fixed cost per column and call is paid rarely.
     ``dedupe``: drop ids already delivered (two-ended pulls overlap where the ends meet). Eager
     pulls leave that to ``assembly.assemble``, which needs no set of every id seen.
     ``sort_ids``: each chunk's rows by ascending id (stable: a repeated id keeps its first copy
@@ -60,18 +62,27 @@ def typed_chunks(
 
     try:
         for batch in batches:
-            fresh = batch if seen is None else [r for r in batch if r["id"] not in seen]
-            if limit is not None:
-                fresh = fresh[: max(0, limit - delivered - held)]
+            if isinstance(batch, RawColumns):
+                raw = batch if seen is None else batch.take(fresh_rows(batch.ids, seen))
+                if limit is not None:
+                    raw = raw.take(slice(0, max(0, limit - delivered - held)))
+                fresh_ids: Iterable[str] = raw.ids
+                columns = columns if columns is not None else list(raw.properties)
+            else:
+                fresh = batch if seen is None else [r for r in batch if r["id"] not in seen]
+                if limit is not None:
+                    fresh = fresh[: max(0, limit - delivered - held)]
+                if columns is None and fresh:
+                    columns = property_columns(fresh[:1], None)  # HubSpot's default set
+                raw = RawColumns.read(fresh, columns or [], associations)
+                fresh_ids = (r["id"] for r in fresh)
             if seen is not None:
-                seen.update(r["id"] for r in fresh)
+                seen.update(fresh_ids)
             if bar is not None:
-                bar.update(len(fresh))
-            if columns is None and fresh:
-                columns = property_columns(fresh[:1], None)  # HubSpot's default set
-            if fresh:
-                pending.append(RawColumns.read(fresh, columns or [], associations))
-                held += len(fresh)
+                bar.update(len(raw))
+            if len(raw):
+                pending.append(raw)
+                held += len(raw)
             size = size or typing_rows(len(columns or []))
             while held >= size:
                 raw = RawColumns.combine(pending)
@@ -90,6 +101,11 @@ def typed_chunks(
             close()  # stop the fetch threads when the caller stops early
         if bar is not None:
             bar.close()
+
+
+def fresh_rows(ids: Any, seen: set[str]) -> Any:
+    """Positions of the ``ids`` not in ``seen``."""
+    return np.flatnonzero([i not in seen for i in ids])
 
 
 def typing_rows(columns: int) -> int:

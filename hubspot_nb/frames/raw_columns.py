@@ -72,6 +72,19 @@ class RawColumns:
             {name: col[rows] for name, col in self.associations.items()},
         )
 
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as HubSpot record dicts again (for the rare page merged record by record)."""
+        values = {name: objects(column) for name, column in self.properties.items()}
+        out: list[dict[str, Any]] = []
+        for i, record_id in enumerate(self.ids):
+            record: dict[str, Any] = {"id": record_id, "properties": {n: v[i] for n, v in values.items()}}
+            record.update(
+                {key: self.fields[key][i] for key in RECORD_FIELDS if self.fields[key][i] is not None}
+            )
+            record["archived"] = bool(self.fields["archived"][i])
+            out.append(record)
+        return out
+
     def by_id(self) -> RawColumns:
         """Rows in ascending numeric id order (stable: a repeated id keeps its first copy first);
         ids that are not integers leave the rows as they are."""
@@ -83,6 +96,27 @@ class RawColumns:
         if (order[1:] > order[:-1]).all():
             return self  # already in order
         return self.take(order)
+
+
+def read_page(body: bytes, names: Sequence[str]) -> dict[str, Any] | None:
+    """A list or search page's body read straight into columns (``_fast.page_columns``, the GIL
+    released): HubSpot's page dict, its ``results`` a ``RawColumns`` of ``names``. None when it
+    cannot be read that way (the caller parses the JSON as usual)."""
+    page = _fast.page_columns(body, names)
+    if page is None:
+        return None
+    records = page["records"]
+    fields = {key: objects(records[key]) for key in RECORD_FIELDS}
+    fields["archived"] = np.asarray(
+        records["archived"].fill_null(False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    raw = RawColumns(objects(records["id"]), dict(zip(names, page["properties"], strict=True)), fields)
+    out: dict[str, Any] = {"results": raw}
+    if page["after"] is not None:
+        out["paging"] = {"next": {"after": page["after"]}}
+    if page["total"] is not None:
+        out["total"] = page["total"]
+    return out
 
 
 def object_columns(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[np.ndarray]:

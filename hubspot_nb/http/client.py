@@ -156,6 +156,7 @@ def send(
     limiter: Limiter | None = None,
     on_response: Callable[[requests.Response], None] | None = None,
     max_wait_s: float | None = None,
+    parse: Callable[[bytes], Any] = parse_json,
 ) -> requests.Response:
     """Send one request, retrying transient failures; return the final response.
 
@@ -165,6 +166,8 @@ def send(
     ``errors.error_from_response``. Raises ``NetworkError`` when the network stays down.
     ``limiter`` is acquired before every attempt; ``on_response`` sees every response (headers).
     ``max_wait_s`` caps the time spent waiting out 429s: one asking for more comes back at once.
+    ``parse`` reads a 2xx JSON body (``json_body`` hands its result out); a ValueError means the
+    body was cut off or invalid, and the request is retried.
     """
     last_problem = ""
     waited = 0.0  # seconds spent waiting out 429s
@@ -205,7 +208,7 @@ def send(
             continue
         if 200 <= status < 300 and resp.content and _looks_like_json(resp):
             try:
-                setattr(resp, _JSON_ATTR, parse_json(resp.content))
+                setattr(resp, _JSON_ATTR, parse(resp.content))
             except ValueError:
                 last_problem = "a truncated or invalid JSON body"
                 if final:
@@ -334,8 +337,10 @@ class HubSpotClient:
         params: Any = None,
         json: Any = None,
         search: bool = False,
+        parse: Callable[[bytes], Any] = parse_json,
     ) -> Any:
-        """One API call: token, limits, retries; returns the parsed JSON body or raises APIError."""
+        """One API call: token, limits, retries; returns the parsed JSON body or raises APIError.
+        ``parse`` reads the body (a pull reads pages straight into columns, ``crm.pull``)."""
         limiter: Limiter = self.search_limiter if search else self.burst_limiter
         if search and self.search_counts_toward_burst:
             limiter = BothLimits(self.search_limiter, self.burst_limiter)
@@ -344,10 +349,10 @@ class HubSpotClient:
             sent = self.token.bearer()
             headers = {"Authorization": f"Bearer {sent}", "Accept": "application/json"}
             if self._probed:
-                resp = self._send(method, path, params, json, headers, limiter)
+                resp = self._send(method, path, params, json, headers, limiter, parse)
             else:
                 with self._probe_lock:
-                    resp = self._send(method, path, params, json, headers, limiter)
+                    resp = self._send(method, path, params, json, headers, limiter, parse)
                     self._probed = True
             expired = resp.status_code == 401 and _body_field(resp, "category") == "EXPIRED_AUTHENTICATION"
             fresh_expiry = sent not in refreshed_from and len(refreshed_from) < MAX_REFRESHES_PER_CALL
@@ -371,7 +376,14 @@ class HubSpotClient:
             ) from None
 
     def _send(
-        self, method: str, path: str, params: Any, json: Any, headers: dict[str, str], limiter: Limiter
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json: Any,
+        headers: dict[str, str],
+        limiter: Limiter,
+        parse: Callable[[bytes], Any],
     ) -> requests.Response:
         answers = 0
 
@@ -382,18 +394,20 @@ class HubSpotClient:
 
         resp = send(self.session, method, self.url(path), params=params, json=json, headers=headers,
                     max_retries=self.max_retries, timeout=self.timeout, limiter=limiter,
-                    on_response=observe)  # fmt: skip
+                    on_response=observe, parse=parse)  # fmt: skip
         if answers > 1:
             with self._usage_lock:
                 self.api_usage["retried"] += answers - 1
         return resp
 
     # -- verbs ------------------------------------------------------------------------------------
-    def get(self, path: str, params: Any = None) -> Any:
-        return self.request("GET", path, params=params)
+    def get(self, path: str, params: Any = None, *, parse: Callable[[bytes], Any] = parse_json) -> Any:
+        return self.request("GET", path, params=params, parse=parse)
 
-    def post(self, path: str, json: Any = None, *, search: bool = False) -> Any:
-        return self.request("POST", path, json=json, search=search)
+    def post(
+        self, path: str, json: Any = None, *, search: bool = False, parse: Callable[[bytes], Any] = parse_json
+    ) -> Any:
+        return self.request("POST", path, json=json, search=search, parse=parse)
 
     # -- paging -------------------------------------------------------------------------------------
     def pages(
