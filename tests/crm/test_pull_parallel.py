@@ -22,6 +22,9 @@ from hypothesis import strategies as st
 
 from hubspot_nb.crm import pull
 from hubspot_nb.crm._chains import Coverage, CursorFormat, ParallelPull, learn
+from hubspot_nb.frames import _fast as fast
+from hubspot_nb.frames.raw_columns import RawColumns, read_page
+from hubspot_nb.http.client import parse_json
 
 # Enough latency that one chain cannot feed the burst, so the pull splits (4 chains wanted).
 SPLITTING = {
@@ -202,7 +205,7 @@ def test_chunk_pages_read_into_columns_merge_by_id_when_their_records_differ() -
     def page(ids: list[str], name: str) -> dict[str, Any]:
         records = [{"id": i, "properties": {name: f"{name}{i}"}, "archived": False} for i in ids]
         body = json.dumps({"results": records}).encode()
-        return pull.page_parser([name], columnar=True)(body)
+        return read_page(body, [name]) or parse_json(body)  # as page_parser reads wide pages
 
     same = pull._merge([page(["1", "2"], "a"), page(["1", "2"], "b")])
     moved = pull._merge([page(["1", "2"], "a"), page(["2", "3"], "b")])
@@ -213,3 +216,12 @@ def test_chunk_pages_read_into_columns_merge_by_id_when_their_records_differ() -
         assert same.properties["b"].to_pylist() == ["b1", "b2"]
     assert isinstance(moved, list)
     assert [r["properties"] for r in moved] == [{"a": "a1"}, {"a": "a2", "b": "b2"}, {"b": "b3"}]
+
+
+def test_only_wide_pages_of_columnar_pulls_are_read_into_columns() -> None:
+    names = [f"p{i}" for i in range(60)]
+    body = json.dumps({"results": [{"id": "1", "properties": dict.fromkeys(names, "x")}]}).encode()
+    wide = pull.page_parser(names, columnar=True)(body)["results"]
+    assert isinstance(wide, RawColumns) == fast.enabled()  # HUBSPOT_NB_FAST=0: dicts throughout
+    assert isinstance(pull.page_parser(names[:5], columnar=True)(body)["results"], list)
+    assert isinstance(pull.page_parser(names, columnar=False)(body)["results"], list)
