@@ -175,6 +175,7 @@ def test_a_tie_across_pages_and_the_cap_fallback(big: Sandbox, hub: Hub) -> None
     assert stats(big)["requests"]["POST /crm/objects/2026-09/{object_type}/search"] >= 2
 
 
+@pytest.mark.slow  # 3.2 s: the make test-fast budget keeps tests of 2 s or more out
 def test_links_survive_faults_on_the_batch_read(big: Sandbox, hub: Hub) -> None:
     clean = hub.associations("companies", "contacts")
     configure(big, fault_rate=0.3)

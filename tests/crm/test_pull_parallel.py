@@ -140,12 +140,29 @@ def test_the_search_moves_to_the_widest_gap_left_and_pages_it_from_its_top() -> 
     assert cover.next_search_run(min_records=10_000) is None  # nothing that wide is left
 
 
-def test_a_parallel_pull_moves_its_search_into_the_chains_gaps(fresh_sandbox: Any) -> None:
-    sb = fresh_sandbox(list_cursor="id", **SPLITTING)
-    run, ids = parallel_pull(sb)
-    assert ids == set(sb.portal.store("contacts").ids())
-    assert len(run.cover.runs) >= 2  # the search met a chain early and went on below another one
-    assert all(r.top is not None and r.top < r.below for r in run.cover.runs)
+def test_a_parallel_pull_moves_its_search_into_the_gap_below_a_chain(fresh_sandbox: Any) -> None:
+    """A real pull whose search meets a chain high up, with a wide gap left below that chain: the
+    search goes on below the chain's start (a second run, ``hs_object_id < start``) and meets the
+    chain climbing from the bottom; nothing is missing.
+
+    The chain high up is one that already read a stretch of 500 records (they count as delivered):
+    with opaque cursors no chain of the pull's own starts in the middle, so where the search meets
+    one does not depend on timing."""
+    sb = fresh_sandbox(list_cursor="opaque", contacts=3000, latency_ms=5)
+    every = sorted(int(i) for i in sb.portal.store("contacts").ids())
+    held = every[2000:2500]  # read already by the chain high up
+    hub = make_hub(sb)
+    hub.properties("contacts")
+    run = ParallelPull(hub.client, "contacts", None, None)
+    high = run.cover.new_chain(aim=held[0])
+    run.cover.list_page(high, held)
+    run.cover.chain_ended(high)
+    ids = {int(i) for batch in run.batches() for i in pull.record_ids(batch)}
+    assert ids | set(held) == set(every)
+    first, second = run.cover.runs[:2]
+    assert held[0] <= first.low <= held[-1]  # the first run met the high chain
+    assert second.below == held[0] and second.top is not None and second.top < held[0]
+    assert len(run.cover.chains) == 2  # no chain but the pull's own first one and the high one
 
 
 @settings(max_examples=300, deadline=None)
