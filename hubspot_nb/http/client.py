@@ -51,7 +51,11 @@ _NETWORK_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-MAX_REFRESHES_PER_CALL = 3  # a token refused as expired right after each refresh: stop there
+# Refreshes one call may make: a token refused as expired at once, on its first answer, right after
+# the refresh that gave it means refreshing does not help (stop after that happens this often);
+# tokens that expire later, while the call waits out 429s and 5xx, are real expiries (up to the cap).
+MAX_IMMEDIATE_REFUSALS = 3
+MAX_REFRESHES_PER_CALL = 10
 _JSON_ATTR = "_hubspot_nb_json"  # where send() keeps the body it already parsed
 
 
@@ -345,18 +349,26 @@ class HubSpotClient:
         if search and self.search_counts_toward_burst:
             limiter = BothLimits(self.search_limiter, self.burst_limiter)
         refreshed_from: set[str] = set()  # tokens this call already refreshed away from
+        immediate = 0  # tokens refused on their first answer right after this call's refresh
         while True:
             sent = self.token.bearer()
             headers = {"Authorization": f"Bearer {sent}", "Accept": "application/json"}
             if self._probed:
-                resp = self._send(method, path, params, json, headers, limiter, parse)
+                resp, answers = self._send(method, path, params, json, headers, limiter, parse)
             else:
                 with self._probe_lock:
-                    resp = self._send(method, path, params, json, headers, limiter, parse)
+                    resp, answers = self._send(method, path, params, json, headers, limiter, parse)
                     self._probed = True
             expired = resp.status_code == 401 and _body_field(resp, "category") == "EXPIRED_AUTHENTICATION"
+            if expired and refreshed_from and answers == 1:
+                immediate += 1
             fresh_expiry = sent not in refreshed_from and len(refreshed_from) < MAX_REFRESHES_PER_CALL
-            if expired and fresh_expiry and getattr(self.token, "can_refresh", False):
+            if (
+                expired
+                and fresh_expiry
+                and immediate < MAX_IMMEDIATE_REFUSALS
+                and getattr(self.token, "can_refresh", False)
+            ):
                 # Refresh unless another thread already did (stale=sent), then retry. Once per token:
                 # the new one can expire too while send() waits out 429s and 5xx on the retry.
                 self.token.refresh(stale=sent)
@@ -384,7 +396,8 @@ class HubSpotClient:
         headers: dict[str, str],
         limiter: Limiter,
         parse: Callable[[bytes], Any],
-    ) -> requests.Response:
+    ) -> tuple[requests.Response, int]:
+        """The final response and how many answers ``send`` saw on the way (retries included)."""
         answers = 0
 
         def observe(resp: requests.Response) -> None:
@@ -398,7 +411,7 @@ class HubSpotClient:
         if answers > 1:
             with self._usage_lock:
                 self.api_usage["retried"] += answers - 1
-        return resp
+        return resp, answers
 
     # -- verbs ------------------------------------------------------------------------------------
     def get(self, path: str, params: Any = None, *, parse: Callable[[bytes], Any] = parse_json) -> Any:

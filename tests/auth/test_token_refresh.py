@@ -291,3 +291,16 @@ def test_retry_after_past_the_bound_is_a_clear_error_and_keeps_the_login(fresh_s
     configure(sb, token_rps=0)
     assert hub.client.get("/account-info/v3/details")["portalId"] == sb.hub_id  # … and works later
     assert stats(sb)["refreshes"] == 1
+
+
+# -- how often one call refreshes -------------------------------------------------------------------
+def test_tokens_refused_right_after_each_refresh_stop_the_call_after_three(fresh_sandbox):
+    """A portal whose new tokens are already expired: refreshing cannot help, so the call stops
+    after three tokens each refused on their first answer, with HubSpot's 401, not in a loop."""
+    sb = fresh_sandbox(**SMALL)
+    hub = hnb.login(sandbox=sb, auto_approve=True)
+    configure(sb, token_lifetime_s=0)  # every token issued from now on is expired on arrival
+    requests.post(f"{sb.base_url}/_sandbox/expire-tokens", timeout=10)
+    with pytest.raises(hnb.AuthenticationFailed, match="expired"):
+        hub.client.get("/account-info/v3/details")
+    assert stats(sb)["refreshes"] == 3
