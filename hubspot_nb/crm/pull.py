@@ -112,6 +112,18 @@ def _merge(pages: list[dict[str, Any]]) -> Batch:
     return first
 
 
+# One list request's share of a page: its ``properties=`` value (None: HubSpot's defaults) and how
+# its answers are read (``page_parser``).
+_Group = tuple[str | None, Callable[[bytes], Any]]
+
+
+def _groups(names: Sequence[str] | None, budget: int, columnar: bool) -> list[_Group]:
+    """``names`` in URL-sized groups for ``budget`` characters, each with its page parser."""
+    if not names:
+        return [(None, parse_json)]
+    return [(",".join(chunk), page_parser(chunk, columnar)) for chunk in chunk_names(names, budget)]
+
+
 def list_batches(
     client: HubSpotClient,
     object_type: str,
@@ -131,7 +143,7 @@ def list_batches(
     base: dict[str, Any] = {"archived": "true" if archived else "false"}
     if associations:
         base["associations"] = ",".join(associations)
-    chunked: dict[int, list[list[str]] | list[None]] = {}  # URL budget -> the names' groups
+    grouped: dict[int, list[_Group]] = {}  # URL budget -> the names' groups (made once per budget)
 
     def fetch(after: str | None, size: int) -> tuple[Batch, str | None]:
         pages = fetch_pages(after, size)
@@ -144,28 +156,26 @@ def list_batches(
     def fetch_pages(after: str | None, size: int) -> list[dict[str, Any]]:
         while True:
             budget = client.url_budget
-            if budget not in chunked:
-                chunked[budget] = chunk_names(names, budget) if names else [None]
+            if budget not in grouped:
+                grouped[budget] = _groups(names, budget, columnar and not associations)
             try:
-                return fetch_groups(chunked[budget], after, size)
+                return fetch_groups(grouped[budget], after, size)
             except URITooLong:
                 # HubSpot's URL limit is lower than we guessed: smaller groups, the same page again.
                 if not names or not client.shrink_url_budget(budget):
                     raise
 
-    def fetch_groups(
-        chunks: list[list[str]] | list[None], after: str | None, size: int
-    ) -> list[dict[str, Any]]:
+    def fetch_groups(groups: list[_Group], after: str | None, size: int) -> list[dict[str, Any]]:
         queries = []
-        for n, chunk in enumerate(chunks):
+        for n, (joined, parse) in enumerate(groups):
             query = dict(base, limit=size)
             if n > 0:
                 query.pop("associations", None)  # associations once per page is enough
-            if chunk is not None:
-                query["properties"] = ",".join(chunk)
+            if joined is not None:
+                query["properties"] = joined
             if after is not None:
                 query["after"] = after
-            queries.append((query, page_parser(chunk, columnar and not associations)))
+            queries.append((query, parse))
         if len(queries) == 1:
             query, parse = queries[0]
             return [client.get(path, query, parse=parse)]
